@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Installs and runs the real servers Windmill.Jobs talks to: PostgreSQL, RabbitMQ, Redis and an
+# S3-compatible server, as local processes on loopback ports inside one directory.
+#
+#   scripts/services.sh install           install what is missing (apt + npm, idempotent)
+#   scripts/services.sh start DIR [PORT]  start all four in DIR; PORT is the first of 6 ports
+#                                         (default: a free range); writes DIR/services.env
+#   scripts/services.sh stop DIR          stop them (safe to call twice)
+#
+# DIR/services.env holds DATABASE_URL, RABBITMQ_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY,
+# S3_SECRET_KEY, in Windmill's variable names where Windmill has one.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+PG_BIN="/usr/lib/postgresql/15/bin"
+
+log() { echo "services: $*" >&2; }
+
+install() {
+  local missing=()
+  [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  ls /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+  command -v node >/dev/null || missing+=(nodejs npm)
+  command -v jq >/dev/null || missing+=(jq)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v python3 >/dev/null || missing+=(python3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  mkdir -p "$TOOLS"
+  if [ ! -f "$TOOLS/node_modules/@20minutes/s3rver/lib/cli.js" ]; then
+    log "installing the S3 test server (npm @20minutes/s3rver)"
+    (cd "$TOOLS" && npm install --no-audit --no-fund --silent @20minutes/s3rver@4.0.4 >/dev/null)
+  fi
+  if [ ! -f "$TOOLS/duckdb/libduckdb.so" ]; then
+    log "installing libduckdb (npm @duckdb/node-bindings-linux-x64)"
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent @duckdb/node-bindings-linux-x64@1.5.6-r.1 >/dev/null && tar xzf ./*.tgz)
+    mkdir -p "$TOOLS/duckdb"
+    cp "$(find "$tmp/package" -name 'libduckdb.so' | head -1)" "$TOOLS/duckdb/libduckdb.so"
+    rm -rf "$tmp"
+  fi
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# First port of a run of 6 free ones, picked at random so parallel runs do not collide.
+pick_ports() {
+  local base
+  for _ in $(seq 1 50); do
+    base=$(( 20000 + (RANDOM % 2000) * 10 ))
+    local ok=1
+    for i in 0 1 2 3 4 5; do port_free $((base + i)) || { ok=0; break; }; done
+    [ $ok = 1 ] && { echo "$base"; return; }
+  done
+  log "no free port range found"; exit 1
+}
+
+wait_port() { # port, name, seconds
+  for _ in $(seq 1 $(( $3 * 10 ))); do port_free "$1" || return 0; sleep 0.1; done
+  log "$2 did not open port $1 in $3 s"; return 1
+}
+
+start() {
+  local dir="$1" base="${2:-}"
+  install
+  mkdir -p "$dir"; dir="$(cd "$dir" && pwd)"; chmod 755 "$dir"
+  [ -n "$base" ] || base="$(pick_ports)"
+  local pg=$base rmq=$((base + 1)) rmq_dist=$((base + 2)) epmd=$((base + 3)) redis=$((base + 4)) s3=$((base + 5))
+  echo "$epmd" > "$dir/epmd.port"
+
+  # PostgreSQL: initdb refuses root, so the cluster belongs to the postgres user.
+  mkdir -p "$dir/pg"; chown postgres "$dir/pg"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 >"$dir/pg/initdb.log" 2>&1
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w start \
+    -o "-p $pg -c listen_addresses=127.0.0.1 -k $dir/pg -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+  runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg" -U postgres windmill
+
+  # Redis: in memory only.
+  redis-server --port "$redis" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
+
+  # RabbitMQ, run from its sbin directly with everything pointed into DIR.
+  local rdir="$dir/rabbitmq"; mkdir -p "$rdir"
+  head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$rdir/.erlang.cookie"; chmod 400 "$rdir/.erlang.cookie"
+  local sbin; sbin="$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin | tail -1)"
+  export HOME="$rdir" RABBITMQ_NODENAME="wmj$rmq@localhost" RABBITMQ_NODE_PORT="$rmq" \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT="$rmq_dist" ERL_EPMD_PORT="$epmd" \
+    RABBITMQ_MNESIA_BASE="$rdir/mnesia" RABBITMQ_LOG_BASE="$rdir/log" RABBITMQ_PID_FILE="$rdir/pid" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$rdir/enabled_plugins" RABBITMQ_CONFIG_FILE="$rdir/rabbitmq"
+  echo "[]." > "$rdir/enabled_plugins"
+  printf 'loopback_users = none\n' > "$rdir/rabbitmq.conf"
+  nohup "$sbin/rabbitmq-server" >"$rdir/stdout.log" 2>&1 &
+  "$sbin/rabbitmqctl" -q wait "$rdir/pid" --timeout 60 >/dev/null
+
+  # S3: s3rver has no bin entry, so a one-line launcher.
+  mkdir -p "$dir/s3"
+  nohup node "$ROOT/scripts/s3rver.js" \
+    --directory "$dir/s3" --address 127.0.0.1 --port "$s3" --allow-mismatched-signatures --silent \
+    >"$dir/s3.log" 2>&1 &
+  echo $! > "$dir/s3.pid"
+  wait_port "$s3" s3rver 20
+  wait_port "$redis" redis 10
+
+  cat > "$dir/services.env" <<ENV
+DATABASE_URL=postgres://postgres@127.0.0.1:$pg/windmill
+RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$rmq/
+REDIS_URL=redis://127.0.0.1:$redis
+S3_ENDPOINT=127.0.0.1:$s3
+S3_ACCESS_KEY=S3RVER
+S3_SECRET_KEY=S3RVER
+LIBDUCKDB_PATH=$TOOLS/duckdb/libduckdb.so
+ENV
+  log "started in $dir (postgres $pg, rabbitmq $rmq, redis $redis, s3 $s3)"
+}
+
+stop() {
+  local dir="$1"
+  [ -d "$dir" ] || return 0
+  dir="$(cd "$dir" && pwd)"
+  if [ -f "$dir/s3.pid" ]; then kill "$(cat "$dir/s3.pid")" 2>/dev/null || true; rm -f "$dir/s3.pid"; fi
+  if [ -f "$dir/redis.pid" ]; then kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi
+  if [ -f "$dir/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  local rdir="$dir/rabbitmq"
+  if [ -f "$rdir/pid" ]; then
+    local pid; pid="$(cat "$rdir/pid")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$rdir/pid"
+  fi
+  if [ -f "$dir/epmd.port" ]; then epmd -port "$(cat "$dir/epmd.port")" -kill >/dev/null 2>&1 || true; fi
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) [ -n "${2:-}" ] || { echo "usage: $0 start DIR [PORT]" >&2; exit 2; }; start "$2" "${3:-}" ;;
+  stop) [ -n "${2:-}" ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop "$2" ;;
+  *) echo "usage: $0 install | start DIR [PORT] | stop DIR" >&2; exit 2 ;;
+esac

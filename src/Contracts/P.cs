@@ -1,0 +1,1 @@
+namespace Windmill.Jobs.Contracts; public static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Windmill.Jobs.Core; public static class Placeholder {}

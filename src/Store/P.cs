@@ -1,0 +1,1 @@
+namespace Windmill.Jobs.Store; public static class Placeholder {}
