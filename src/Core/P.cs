@@ -1,1 +1,0 @@
-namespace Windmill.Jobs.Core; public static class Placeholder {}
