@@ -9,6 +9,7 @@
 #
 # DIR/services.env holds DATABASE_URL, RABBITMQ_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY,
 # S3_SECRET_KEY, in Windmill's variable names where Windmill has one.
+# PG_EXTRA_OPTS adds PostgreSQL server options (the tests pass fsync=off for speed).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,16 +70,23 @@ start() {
   local dir="$1" base="${2:-}"
   install
   mkdir -p "$dir"; dir="$(cd "$dir" && pwd)"; chmod 755 "$dir"
+  # A directory that ran before keeps its data and its ports.
+  [ -n "$base" ] || { [ -f "$dir/base.port" ] && base="$(cat "$dir/base.port")"; }
   [ -n "$base" ] || base="$(pick_ports)"
+  echo "$base" > "$dir/base.port"
   local pg=$base rmq=$((base + 1)) rmq_dist=$((base + 2)) epmd=$((base + 3)) redis=$((base + 4)) s3=$((base + 5))
   echo "$epmd" > "$dir/epmd.port"
 
   # PostgreSQL: initdb refuses root, so the cluster belongs to the postgres user.
   mkdir -p "$dir/pg"; chown postgres "$dir/pg"
-  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 >"$dir/pg/initdb.log" 2>&1
+  local fresh_pg=0
+  if [ ! -f "$dir/pg/data/PG_VERSION" ]; then
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 >"$dir/pg/initdb.log" 2>&1
+    fresh_pg=1
+  fi
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w start \
-    -o "-p $pg -c listen_addresses=127.0.0.1 -k $dir/pg -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
-  runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg" -U postgres windmill
+    -o "-p $pg -c listen_addresses=127.0.0.1 -k $dir/pg -c max_connections=300 ${PG_EXTRA_OPTS:-}" >/dev/null
+  [ $fresh_pg = 0 ] || runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg" -U postgres windmill
 
   # Redis: in memory only.
   redis-server --port "$redis" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
@@ -86,7 +94,7 @@ start() {
 
   # RabbitMQ, run from its sbin directly with everything pointed into DIR.
   local rdir="$dir/rabbitmq"; mkdir -p "$rdir"
-  head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$rdir/.erlang.cookie"; chmod 400 "$rdir/.erlang.cookie"
+  [ -f "$rdir/.erlang.cookie" ] || { head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$rdir/.erlang.cookie"; chmod 400 "$rdir/.erlang.cookie"; }
   local sbin; sbin="$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin | tail -1)"
   export HOME="$rdir" RABBITMQ_NODENAME="wmj$rmq@localhost" RABBITMQ_NODE_PORT="$rmq" \
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT="$rmq_dist" ERL_EPMD_PORT="$epmd" \

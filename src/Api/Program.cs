@@ -1,1 +1,3 @@
-return;
+using Windmill.Jobs.Api.Extensions;
+
+return await ApiHost.RunAsync(args);

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Http.Json;
+using Windmill.Jobs.Api.Apis;
+using Windmill.Jobs.Api.Auth;
+using Windmill.Jobs.Api.Infrastructure;
+using Windmill.Jobs.Api.Services;
+using Windmill.Jobs.Runtime;
+using Windmill.Jobs.Store;
+
+namespace Windmill.Jobs.Api.Extensions;
+
+/// <summary>Builds and runs the API process: settings, start-up checks, migrations, routes.</summary>
+public static class ApiHost
+{
+    public const long MaxRequestBodyBytes = 16L << 20;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ApiSettings settings;
+        try
+        {
+            settings = ApiSettings.FromEnvironment(Environment.GetEnvironmentVariable);
+            await StartupChecks.RequireReachableAsync(settings.Services, needsRedis: true, CancellationToken.None);
+        }
+        catch (SettingsError e)
+        {
+            Console.Error.WriteLine($"windmill-jobs-api: {e.Message}");
+            return 1;
+        }
+
+        var app = Build(args, settings);
+        await app.Services.GetRequiredService<StoreSetup>().RunAsync(CancellationToken.None);
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Logger.LogInformation("Windmill.Jobs API listening on port {Port} (BASE_INTERNAL_URL {Url})", settings.Port, settings.Services.BaseInternalUrl));
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string[] args, ApiSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
+        var bind = Environment.GetEnvironmentVariable("BIND_ADDRESS") is { Length: > 0 } b ? b : "0.0.0.0";
+        builder.WebHost.UseUrls($"http://{bind}:{settings.Port}");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddWindmillStore(settings.Services);
+        services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton<AuthCache>();
+        services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<IdentityResolver>();
+        services.AddSingleton<WorkspaceCiphers>();
+        services.AddSingleton<SecretReveal>();
+        services.AddSingleton<ResourceValueValidator>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorResponses>();
+        MapRoutes(app);
+        return app;
+    }
+
+    private static void MapRoutes(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/version", () => Replies.Text(VersionInfo.Text));
+        api.MapAuthApi();
+        api.MapUsersApi();
+        api.MapWorkspacesApi();
+
+        var w = api.MapGroup("/w/{workspace}");
+        w.MapWorkspaceUsersApi();
+        w.MapWorkspaceAdminApi();
+        w.MapFoldersApi();
+        w.MapGroupsApi();
+        w.MapAclsApi();
+        w.MapVariablesApi();
+        w.MapResourcesApi();
+
+        app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));
+    }
+}
+
+/// <summary>What <c>/api/version</c> answers: the Windmill API level we follow, then our own version.</summary>
+public static class VersionInfo
+{
+    public const string Text = "CE v1.500.0 (Windmill.Jobs 0.1.0)";
+}

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Windmill.Jobs.Store.Migrations;
+
+// Hand-written migrations (Microsoft.EntityFrameworkCore.Design does not restore here): each one runs
+// a versioned SQL file embedded in this assembly. Add a file and a class; never edit an applied one.
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0001_foundation")]
+public sealed class Foundation : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0001_foundation.sql"));
+}
+
+internal static class EmbeddedSql
+{
+    public static string Read(string file)
+    {
+        var assembly = typeof(EmbeddedSql).Assembly;
+        var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith("." + file, StringComparison.Ordinal));
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        return new StreamReader(stream).ReadToEnd();
+    }
+}

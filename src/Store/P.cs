@@ -1,1 +1,0 @@
-namespace Windmill.Jobs.Store; public static class Placeholder {}
