@@ -1,1 +1,3 @@
-return;
+using Windmill.Jobs.Worker.Extensions;
+
+return await WorkerHost.RunAsync(args);
