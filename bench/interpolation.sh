@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 CONCURRENCY="${1:-32}"; SECONDS_="${2:-20}"
-DIR="$(mktemp -d /tmp/wmj-bench-XXXXXX)"
+DIR="$(mktemp -d /tmp/wmj-bench-XXXXXX)"; chmod 755 "$DIR"
 API_PID=""
 cleanup() { [ -z "$API_PID" ] || kill "$API_PID" 2>/dev/null || true; bash scripts/services.sh stop "$DIR/services"; rm -rf "$DIR"; }
 trap cleanup EXIT
@@ -20,5 +20,5 @@ dotnet src/Api/bin/Release/net10.0/Windmill.Jobs.Api.dll > "$DIR/api.log" 2>&1 &
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/api/version" >/dev/null && break; sleep 0.5; done
 
 echo "machine: $(nproc) cores; API, PostgreSQL and the load generator share them"
-dotnet bench/InterpolationBench/bin/Release/net10.0/InterpolationBench.dll \
+dotnet bench/InterpolationBench/bin/Release/net10.0/Windmill.Jobs.InterpolationBench.dll \
   --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --concurrency "$CONCURRENCY" --seconds "$SECONDS_"

@@ -70,6 +70,8 @@ start() {
   local dir="$1" base="${2:-}"
   install
   mkdir -p "$dir"; dir="$(cd "$dir" && pwd)"; chmod 755 "$dir"
+  # PostgreSQL runs as the postgres user, which must be able to reach DIR.
+  runuser -u postgres -- test -x "$dir" || { log "the postgres user cannot enter $dir (a parent directory is private; chmod 755 it)"; exit 1; }
   # A directory that ran before keeps its data and its ports.
   [ -n "$base" ] || { [ -f "$dir/base.port" ] && base="$(cat "$dir/base.port")"; }
   [ -n "$base" ] || base="$(pick_ports)"
@@ -99,7 +101,8 @@ start() {
   export HOME="$rdir" RABBITMQ_NODENAME="wmj$rmq@localhost" RABBITMQ_NODE_PORT="$rmq" \
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT="$rmq_dist" ERL_EPMD_PORT="$epmd" \
     RABBITMQ_MNESIA_BASE="$rdir/mnesia" RABBITMQ_LOG_BASE="$rdir/log" RABBITMQ_PID_FILE="$rdir/pid" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$rdir/enabled_plugins" RABBITMQ_CONFIG_FILE="$rdir/rabbitmq"
+    RABBITMQ_ENABLED_PLUGINS_FILE="$rdir/enabled_plugins" RABBITMQ_CONFIG_FILE="$rdir/rabbitmq" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"  # no busy-waiting schedulers on small machines
   echo "[]." > "$rdir/enabled_plugins"
   printf 'loopback_users = none\n' > "$rdir/rabbitmq.conf"
   nohup "$sbin/rabbitmq-server" >"$rdir/stdout.log" 2>&1 &

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Windmill.Jobs.Store;
+using Npgsql;
+using NpgsqlTypes;
 using Windmill.Jobs.Store.Model;
 
 namespace Windmill.Jobs.Api.Services;
@@ -10,7 +11,7 @@ namespace Windmill.Jobs.Api.Services;
 /// path and written in batches, so reading a secret costs no extra round trip. Parameters must never
 /// hold secret values.
 /// </summary>
-public sealed class AuditLog(IServiceScopeFactory scopes, ILogger<AuditLog> log) : BackgroundService
+public sealed class AuditLog(NpgsqlDataSource db, ILogger<AuditLog> log) : BackgroundService
 {
     private readonly Channel<AuditEntry> _pending = Channel.CreateBounded<AuditEntry>(
         new BoundedChannelOptions(50_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -33,10 +34,7 @@ public sealed class AuditLog(IServiceScopeFactory scopes, ILogger<AuditLog> log)
             while (batch.Count < 500 && _pending.Reader.TryRead(out var e)) batch.Add(e);
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<WindmillDb>();
-                db.Audit.AddRange(batch);
-                await db.SaveChangesAsync(CancellationToken.None);
+                await WriteAsync(batch);
             }
             catch (Exception e)
             {
@@ -44,6 +42,26 @@ public sealed class AuditLog(IServiceScopeFactory scopes, ILogger<AuditLog> log)
             }
             batch.Clear();
         }
+    }
+
+    /// <summary>Binary COPY: one round trip and no change tracking for a whole batch.</summary>
+    private async Task WriteAsync(List<AuditEntry> batch)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY audit (workspace_id, username, operation, action_kind, resource, parameters, timestamp) FROM STDIN (FORMAT BINARY)");
+        foreach (var e in batch)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(e.WorkspaceId, NpgsqlDbType.Varchar);
+            await copy.WriteAsync(e.Username, NpgsqlDbType.Varchar);
+            await copy.WriteAsync(e.Operation, NpgsqlDbType.Varchar);
+            await copy.WriteAsync(e.ActionKind, NpgsqlDbType.Varchar);
+            if (e.Resource is null) await copy.WriteNullAsync(); else await copy.WriteAsync(e.Resource, NpgsqlDbType.Varchar);
+            if (e.Parameters is null) await copy.WriteNullAsync(); else await copy.WriteAsync(e.Parameters, NpgsqlDbType.Jsonb);
+            await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz);
+        }
+        await copy.CompleteAsync();
     }
 
     private async Task<bool> WaitAsync(CancellationToken stop)

@@ -8,9 +8,10 @@ using Windmill.Jobs.Core.Resources;
 namespace Windmill.Jobs.Api.Services;
 
 /// <summary>
-/// Reads the variables and resources an interpolation refers to, as the caller. One prefetch is one
-/// round trip (both tables in one batch); permissions are checked per object when it is used, so the
-/// error a caller sees is the one for the first reference in walk order.
+/// Reads the variables and resources an interpolation refers to, as the caller. Reading a resource
+/// loads its whole <c>$res:</c> tree and the variables it names in one round trip; permissions are
+/// checked per object when it is used, so the error a caller sees is the one for the first reference
+/// in walk order.
 /// </summary>
 public sealed class StoreReferenceSource(
     Authed who, NpgsqlDataSource db, SecretReveal reveal, IReadOnlyDictionary<string, string>? reservedVariables = null)
@@ -23,33 +24,55 @@ public sealed class StoreReferenceSource(
 
     public IReadOnlyDictionary<string, string>? ReservedVariables => reservedVariables;
 
+    /// <summary>
+    /// One statement loads the asked resources, every resource they reach through <c>$res:</c> strings
+    /// (cycle-safe, at most 50 deep), and every variable any of them or the caller names. Rows the caller
+    /// may not read are loaded too but never used: permissions are checked when an object is used.
+    /// </summary>
+    private const string TreeSql = """
+        WITH RECURSIVE tree(path, value, extra_perms, chain) AS (
+            SELECT r.path, r.value, r.extra_perms, ARRAY[r.path]::text[]
+            FROM resource r WHERE r.workspace_id = $1 AND r.path = ANY($2)
+          UNION ALL
+            SELECT r.path, r.value, r.extra_perms, t.chain || r.path::text
+            FROM tree t
+            CROSS JOIN LATERAL jsonb_path_query(t.value, 'strict $.**') AS s(node)
+            JOIN resource r ON r.workspace_id = $1 AND r.path = substr(s.node #>> '{}', 6)
+            WHERE jsonb_typeof(s.node) = 'string' AND starts_with(s.node #>> '{}', '$res:')
+              AND NOT r.path = ANY(t.chain) AND cardinality(t.chain) < 50
+        ),
+        refs AS (
+            SELECT DISTINCT s.node #>> '{}' AS ref
+            FROM tree t CROSS JOIN LATERAL jsonb_path_query(t.value, 'strict $.**') AS s(node)
+            WHERE jsonb_typeof(s.node) = 'string' AND starts_with(s.node #>> '{}', '$')
+        )
+        (SELECT DISTINCT ON (path) true, path, value::text, false, extra_perms::text FROM tree ORDER BY path)
+        UNION ALL
+        SELECT false, v.path, v.value, v.is_secret, v.extra_perms::text FROM variable v
+        WHERE v.workspace_id = $1 AND (v.path = ANY($3) OR v.path IN (
+            SELECT substr(ref, 6) FROM refs WHERE starts_with(ref, '$var:') OR starts_with(ref, '$VAR:')
+            UNION ALL SELECT substr(ref, 10) FROM refs WHERE starts_with(ref, '$jsonvar:')))
+        """;
+
     public async ValueTask PrefetchAsync(IReadOnlyCollection<string> variablePaths, IReadOnlyCollection<string> resourcePaths, CancellationToken ct)
     {
         var vars = variablePaths.Where(p => !_variables.ContainsKey(p)).ToArray();
         var res = resourcePaths.Where(p => !_resources.ContainsKey(p)).ToArray();
         if (vars.Length == 0 && res.Length == 0) return;
 
-        await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(Command(
-            "SELECT path, value, is_secret, extra_perms::text FROM variable WHERE workspace_id = $1 AND path = ANY($2)", vars));
-        batch.BatchCommands.Add(Command(
-            "SELECT path, value::text, false, extra_perms::text FROM resource WHERE workspace_id = $1 AND path = ANY($2)", res));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await using var command = db.CreateCommand(TreeSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = who.Workspace });
+        command.Parameters.Add(new NpgsqlParameter { Value = res, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = vars, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         foreach (var p in vars) _variables[p] = null;
         foreach (var p in res) _resources[p] = null;
+        await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            _variables[reader.GetString(0)] = new Row(reader.GetString(1), reader.GetBoolean(2), reader.GetString(3));
-        await reader.NextResultAsync(ct);
-        while (await reader.ReadAsync(ct))
-            _resources[reader.GetString(0)] = new Row(reader.GetString(1), false, reader.GetString(3));
-    }
-
-    private NpgsqlBatchCommand Command(string sql, string[] paths)
-    {
-        var c = new NpgsqlBatchCommand(sql);
-        c.Parameters.Add(new NpgsqlParameter { Value = who.Workspace });
-        c.Parameters.Add(new NpgsqlParameter { Value = paths, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        return c;
+        {
+            var row = new Row(reader.GetString(2), reader.GetBoolean(3), reader.GetString(4));
+            if (reader.GetBoolean(0)) _resources[reader.GetString(1)] = row;
+            else _variables[reader.GetString(1)] = row;
+        }
     }
 
     public async ValueTask<string> GetVariableAsync(string path, CancellationToken ct)

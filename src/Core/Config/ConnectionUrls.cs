@@ -15,6 +15,11 @@ public static class ConnectionUrls
             $"Port={(uri.Port > 0 ? uri.Port : 5432)}",
             $"Database={(database.Length > 0 ? database : "windmill")}",
             $"Application Name={applicationName}",
+            // Hot statements are prepared once per connection; nothing relies on session state, so the
+            // pool need not send DISCARD ALL (which would also drop the prepared statements).
+            "Max Auto Prepare=64",
+            "Auto Prepare Min Usages=2",
+            "No Reset On Close=true",
         };
         var userInfo = uri.UserInfo.Split(':', 2);
         if (userInfo[0].Length > 0) parts.Add($"Username={Quote(Uri.UnescapeDataString(userInfo[0]))}");
