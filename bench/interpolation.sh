@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-CONCURRENCY="${1:-32}"; SECONDS_="${2:-20}"
+CONCURRENCY="${1:-16}"; SECONDS_="${2:-20}"
 DIR="$(mktemp -d /tmp/wmj-bench-XXXXXX)"; chmod 755 "$DIR"
 API_PID=""
 cleanup() { [ -z "$API_PID" ] || kill "$API_PID" 2>/dev/null || true; bash scripts/services.sh stop "$DIR/services"; rm -rf "$DIR"; }

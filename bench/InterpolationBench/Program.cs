@@ -8,7 +8,7 @@ using System.Net.Http.Json;
 var opts = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--")).ToDictionary(x => x.a[2..], x => args[x.i + 1]);
 var baseUrl = opts.GetValueOrDefault("base-url", "http://127.0.0.1:8000");
 var adminToken = opts["token"];
-var concurrency = int.Parse(opts.GetValueOrDefault("concurrency", "32"));
+var concurrency = int.Parse(opts.GetValueOrDefault("concurrency", "16"));
 var seconds = int.Parse(opts.GetValueOrDefault("seconds", "20"));
 var warmup = int.Parse(opts.GetValueOrDefault("warmup", "5"));
 if (!new Uri(baseUrl).IsLoopback) throw new ArgumentException("the benchmark only targets loopback addresses");

@@ -11,7 +11,7 @@ public sealed class SecretReveal(WorkspaceCiphers ciphers, AuditLog audit)
     {
         if (!isSecret) return stored;
         var cipher = await ciphers.ForAsync(who.Workspace, ct);
-        audit.Record(who.Workspace, who.Username, "variables.decrypt_secret", "Execute", path);
+        audit.RecordRead(who.Workspace, who.Username, "variables.decrypt_secret", path);
         try { return cipher.Decrypt(stored); }
         catch (CryptographicException)
         {
