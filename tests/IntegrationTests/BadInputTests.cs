@@ -1,5 +1,3 @@
-using Windmill.Jobs.IntegrationTests.Infrastructure;
-
 namespace Windmill.Jobs.IntegrationTests;
 
 /// <summary>Bad input gets the right status and a message naming what is wrong; nothing is half-written.</summary>

@@ -1,5 +1,3 @@
-using Windmill.Jobs.IntegrationTests.Infrastructure;
-
 namespace Windmill.Jobs.IntegrationTests;
 
 /// <summary>Folders, groups and their ACLs (spec 1.3, 16).</summary>

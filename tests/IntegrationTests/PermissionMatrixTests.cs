@@ -1,5 +1,3 @@
-using Windmill.Jobs.IntegrationTests.Infrastructure;
-
 namespace Windmill.Jobs.IntegrationTests;
 
 /// <summary>

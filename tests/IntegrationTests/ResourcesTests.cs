@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Windmill.Jobs.IntegrationTests.Infrastructure;
 
 namespace Windmill.Jobs.IntegrationTests;
 

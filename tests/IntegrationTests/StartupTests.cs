@@ -1,5 +1,4 @@
 using Npgsql;
-using Windmill.Jobs.IntegrationTests.Infrastructure;
 
 namespace Windmill.Jobs.IntegrationTests;
 

@@ -1,6 +1,5 @@
 using Npgsql;
 using Windmill.Jobs.Core.Security;
-using Windmill.Jobs.IntegrationTests.Infrastructure;
 
 namespace Windmill.Jobs.IntegrationTests;
 

@@ -1,12 +1,3 @@
-using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Api.Infrastructure;
-using Windmill.Jobs.Api.Services;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Security;
-using Windmill.Jobs.Store;
-
 namespace Windmill.Jobs.Api.Apis;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Api.Infrastructure;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Security;
-using Windmill.Jobs.Store;
-using Windmill.Jobs.Store.Model;
-
 namespace Windmill.Jobs.Api.Apis;
 
 /// <summary>Password login and logout (spec 16): a login hands out a session token, as text and as the <c>token</c> cookie.</summary>

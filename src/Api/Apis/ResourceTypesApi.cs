@@ -1,14 +1,5 @@
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Api.Infrastructure;
-using Windmill.Jobs.Api.Services;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Paths;
 using Windmill.Jobs.Core.Resources;
-using Windmill.Jobs.Store;
-using Windmill.Jobs.Store.Model;
 
 namespace Windmill.Jobs.Api.Apis;
 

@@ -1,13 +1,3 @@
-using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Api.Infrastructure;
-using Windmill.Jobs.Api.Services;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Security;
-using Windmill.Jobs.Store;
-using Windmill.Jobs.Store.Model;
-
 namespace Windmill.Jobs.Api.Apis;
 
 /// <summary>Instance users and their API tokens (<c>/api/users</c>), and workspace members (<c>/api/w/{w}/users</c>).</summary>

@@ -1,13 +1,3 @@
-using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Api.Infrastructure;
-using Windmill.Jobs.Api.Services;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Paths;
-using Windmill.Jobs.Store;
-using Windmill.Jobs.Store.Model;
-
 namespace Windmill.Jobs.Api.Apis;
 
 /// <summary>Variables (spec 2): plain or secret strings at paths; secrets encrypted at rest and never listed.</summary>

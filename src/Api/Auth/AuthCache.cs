@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Windmill.Jobs.Api.Extensions;
-using Windmill.Jobs.Core.Security;
 
 namespace Windmill.Jobs.Api.Auth;
 

@@ -1,6 +1,3 @@
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Security;
-
 namespace Windmill.Jobs.Api.Auth;
 
 /// <summary>

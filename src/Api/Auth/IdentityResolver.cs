@@ -1,9 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Paths;
-using Windmill.Jobs.Core.Security;
-using Windmill.Jobs.Store;
-
 namespace Windmill.Jobs.Api.Auth;
 
 /// <summary>

@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Windmill.Jobs.Api.Extensions;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Security;
-using Windmill.Jobs.Store;
 
 namespace Windmill.Jobs.Api.Auth;
 

@@ -1,10 +1,6 @@
 using Microsoft.AspNetCore.Http.Json;
 using Windmill.Jobs.Api.Apis;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Api.Infrastructure;
-using Windmill.Jobs.Api.Services;
 using Windmill.Jobs.Runtime;
-using Windmill.Jobs.Store;
 
 namespace Windmill.Jobs.Api.Extensions;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Windmill.Jobs.Core.Errors;
 
 namespace Windmill.Jobs.Api.Infrastructure;
 

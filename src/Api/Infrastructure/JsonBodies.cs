@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Windmill.Jobs.Core.Errors;
 
 namespace Windmill.Jobs.Api.Infrastructure;
 

@@ -1,5 +1,3 @@
-using Windmill.Jobs.Core.Errors;
-
 namespace Windmill.Jobs.Api.Infrastructure;
 
 /// <summary>Windmill's <c>page</c> (1-based) / <c>per_page</c> query pagination.</summary>

@@ -1,8 +1,3 @@
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Paths;
-using Windmill.Jobs.Core.Security;
-
 namespace Windmill.Jobs.Api.Services;
 
 /// <summary>

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
-using Windmill.Jobs.Store.Model;
 
 namespace Windmill.Jobs.Api.Services;
 

@@ -1,4 +1,3 @@
-using Windmill.Jobs.Api.Auth;
 using Windmill.Jobs.Api.Extensions;
 
 namespace Windmill.Jobs.Api.Services;

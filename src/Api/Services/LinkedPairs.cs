@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Store;
 
 namespace Windmill.Jobs.Api.Services;
 

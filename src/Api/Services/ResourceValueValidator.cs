@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Windmill.Jobs.Core.Errors;
 using Windmill.Jobs.Core.Resources;
-using Windmill.Jobs.Store;
 
 namespace Windmill.Jobs.Api.Services;
 

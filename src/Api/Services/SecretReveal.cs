@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Core.Errors;
 
 namespace Windmill.Jobs.Api.Services;
 

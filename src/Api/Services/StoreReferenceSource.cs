@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
-using Windmill.Jobs.Api.Auth;
-using Windmill.Jobs.Core.Errors;
 using Windmill.Jobs.Core.Resources;
 
 namespace Windmill.Jobs.Api.Services;

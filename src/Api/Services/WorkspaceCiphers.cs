@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
 using Windmill.Jobs.Api.Extensions;
-using Windmill.Jobs.Core.Errors;
-using Windmill.Jobs.Core.Security;
-using Windmill.Jobs.Store;
 
 namespace Windmill.Jobs.Api.Services;
 

@@ -1,1 +1,0 @@
-namespace Windmill.Jobs.Contracts; public static class Placeholder {}
