@@ -65,7 +65,7 @@ public static class FoldersApi
             ExtraPerms = new ExtraPerms(perms).ToJson(), Summary = body.Summary, CreatedBy = who.Username, EditedAt = DateTime.UtcNow,
         });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (VariablesApi.UniqueViolation(e)) { throw WindmillError.BadRequest($"Folder {body.Name} already exists"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"Folder {body.Name} already exists"); }
         cache.Invalidate();
         audit.Record(who.Workspace, who.Username, "folder.create", "Create", body.Name);
         return Replies.Created($"Created folder {body.Name}");

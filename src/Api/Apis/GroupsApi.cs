@@ -53,7 +53,7 @@ public static class GroupsApi
             ExtraPerms = new ExtraPerms(new Dictionary<string, bool> { ["u/" + who.Username] = true }).ToJson(),
         });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (VariablesApi.UniqueViolation(e)) { throw WindmillError.BadRequest($"Group {body.Name} already exists"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"Group {body.Name} already exists"); }
         cache.Invalidate();
         audit.Record(who.Workspace, who.Username, "group.create", "Create", body.Name);
         return Replies.Created($"Created group {body.Name}");

@@ -81,7 +81,7 @@ public static class ResourceTypesApi
             FormatExtension = body.FormatExtension, IsFileset = body.IsFileset ?? false, CreatedBy = who.Username, EditedAt = DateTime.UtcNow,
         });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (VariablesApi.UniqueViolation(e)) { throw WindmillError.BadRequest($"resource type {body.Name} already exists"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"resource type {body.Name} already exists"); }
         audit.Record(who.Workspace, who.Username, "resource_types.create", "Create", body.Name);
         return Replies.Created($"resource_type {body.Name} created");
     }

@@ -170,7 +170,7 @@ public static class ResourcesApi
             });
         }
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (VariablesApi.UniqueViolation(e)) { throw WindmillError.BadRequest($"Resource {body.Path} already exists"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"Resource {body.Path} already exists"); }
         await tx.CommitAsync(ct);
         audit.Record(who.Workspace, who.Username, existing is null ? "resources.create" : "resources.update", existing is null ? "Create" : "Update", body.Path);
         return Replies.Created($"resource {body.Path} created");
@@ -250,10 +250,10 @@ public static class ResourcesApi
         await db.SaveChangesAsync(ct);
     }
 
-    private static async Task<IResult> DeleteBulk(Authed who, WindmillDb db, AuditLog audit, [Microsoft.AspNetCore.Mvc.FromBody] VariablesApi.Paths body, CancellationToken ct)
+    private static async Task<IResult> DeleteBulk(Authed who, WindmillDb db, AuditLog audit, [Microsoft.AspNetCore.Mvc.FromBody] PathList body, CancellationToken ct)
     {
         who.RequireWriter("delete resources");
-        var rows = await db.Resources.Where(r => r.WorkspaceId == who.Workspace && body.Paths_.Contains(r.Path)).ToListAsync(ct);
+        var rows = await db.Resources.Where(r => r.WorkspaceId == who.Workspace && body.Paths.Contains(r.Path)).ToListAsync(ct);
         var deletable = rows.Where(r => PathPermissions.CanWrite(who.Identity, r.Path, ExtraPerms.FromJson(r.ExtraPerms))
                                         && TokenScopes.Allows(who.Principal.Scopes, $"resources:write:{r.Path}")).ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -67,7 +67,7 @@ public static class UsersApi
             Email = email, PasswordHash = PasswordHash.Hash(body.Password), SuperAdmin = body.SuperAdmin, Name = body.Name, CreatedAt = DateTime.UtcNow,
         });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (VariablesApi.UniqueViolation(e)) { throw WindmillError.BadRequest($"user {email} already exists"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"user {email} already exists"); }
         return Replies.Created($"email {email} created");
     }
 

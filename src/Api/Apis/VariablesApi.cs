@@ -19,8 +19,6 @@ public static class VariablesApi
         int? Account, bool IsOauth, bool IsExpired, bool IsRefreshed, string? RefreshError, bool IsLinked,
         DateTime? ExpiresAt, string[]? Labels, bool WsSpecific, DateTime EditedAt, string? EditedBy);
 
-    public sealed record Paths(string[] Paths_) { [JsonPropertyName("paths"), JsonRequired] public string[] Paths_ { get; init; } = Paths_; }
-
     public static RouteGroupBuilder MapVariablesApi(this RouteGroupBuilder w)
     {
         var g = w.MapGroup("/variables");
@@ -56,13 +54,13 @@ public static class VariablesApi
     }
 
     private static bool CanRead(Authed who, Variable v) =>
-        Core.Security.PathPermissions.CanRead(who.Identity, v.Path, Core.Security.ExtraPerms.FromJson(v.ExtraPerms));
+        PathPermissions.CanRead(who.Identity, v.Path, ExtraPerms.FromJson(v.ExtraPerms));
 
     private static async Task<HashSet<string>> LinkedPaths(WindmillDb db, string workspace, List<string> paths, CancellationToken ct) =>
         (await db.Resources.AsNoTracking().Where(r => r.WorkspaceId == workspace && paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(ct)).ToHashSet();
 
     private static ListableVariable Listable(Variable v, string? shownValue, bool isLinked) => new(
-        v.WorkspaceId, v.Path, shownValue, v.IsSecret, v.Description, Core.Security.ExtraPerms.FromJson(v.ExtraPerms).Entries.ToDictionary(),
+        v.WorkspaceId, v.Path, shownValue, v.IsSecret, v.Description, ExtraPerms.FromJson(v.ExtraPerms).Entries.ToDictionary(),
         v.Account, v.IsOauth, v.ExpiresAt is { } e && e < DateTime.UtcNow, false, null, isLinked, v.ExpiresAt, v.Labels, false, v.EditedAt, v.EditedBy);
 
     private static IResult ListContextual(Authed who, Extensions.ApiSettings settings) =>
@@ -76,7 +74,7 @@ public static class VariablesApi
         return row;
     }
 
-    private static async Task<IResult> Get(Authed who, WindmillDb db, SecretReveal reveal, WorkspaceCiphers ciphers, string path,
+    private static async Task<IResult> Get(Authed who, WindmillDb db, SecretReveal reveal, string path,
         bool? decrypt_secret, bool? include_encrypted, CancellationToken ct)
     {
         who.RequireScope($"variables:read:{path}");
@@ -114,12 +112,10 @@ public static class VariablesApi
             EditedAt = DateTime.UtcNow, EditedBy = who.Username,
         });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (UniqueViolation(e)) { throw WindmillError.BadRequest($"Variable {body.Path} already exists"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"Variable {body.Path} already exists"); }
         audit.Record(who.Workspace, who.Username, "variables.create", "Create", body.Path);
         return Replies.Created($"variable {body.Path} created");
     }
-
-    internal static bool UniqueViolation(DbUpdateException e) => e.InnerException is Npgsql.PostgresException { SqlState: "23505" };
 
     private static void CheckLength(string path, string stored)
     {
@@ -186,12 +182,12 @@ public static class VariablesApi
         return Replies.Text($"variable {path} deleted");
     }
 
-    private static async Task<IResult> DeleteBulk(Authed who, WindmillDb db, AuditLog audit, [Microsoft.AspNetCore.Mvc.FromBody] Paths body, CancellationToken ct)
+    private static async Task<IResult> DeleteBulk(Authed who, WindmillDb db, AuditLog audit, [Microsoft.AspNetCore.Mvc.FromBody] PathList body, CancellationToken ct)
     {
         who.RequireWriter("delete variables");
-        var rows = await db.Variables.Where(v => v.WorkspaceId == who.Workspace && body.Paths_.Contains(v.Path)).ToListAsync(ct);
-        var deletable = rows.Where(v => Core.Security.PathPermissions.CanWrite(who.Identity, v.Path, Core.Security.ExtraPerms.FromJson(v.ExtraPerms))
-                                        && Core.Security.TokenScopes.Allows(who.Principal.Scopes, $"variables:write:{v.Path}")).ToList();
+        var rows = await db.Variables.Where(v => v.WorkspaceId == who.Workspace && body.Paths.Contains(v.Path)).ToListAsync(ct);
+        var deletable = rows.Where(v => PathPermissions.CanWrite(who.Identity, v.Path, ExtraPerms.FromJson(v.ExtraPerms))
+                                        && TokenScopes.Allows(who.Principal.Scopes, $"variables:write:{v.Path}")).ToList();
         var paths = deletable.Select(v => v.Path).ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Variables.RemoveRange(deletable);

@@ -46,7 +46,7 @@ public static class WorkspacesApi
         db.WorkspaceKeys.Add(new WorkspaceKey { WorkspaceId = body.Id, Key = StoreSetup.NewWorkspaceKey() });
         db.Users.Add(new WorkspaceUser { WorkspaceId = body.Id, Username = username, Email = who.Principal.Email, IsAdmin = true, CreatedAt = DateTime.UtcNow });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (VariablesApi.UniqueViolation(e)) { throw WindmillError.BadRequest($"workspace {body.Id} already exists"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"workspace {body.Id} already exists"); }
         await tx.CommitAsync(ct);
         return Replies.Created($"Created workspace {body.Id}");
     }
@@ -78,7 +78,7 @@ public static class WorkspacesApi
             WorkspaceId = who.Workspace, Username = username, Email = email, IsAdmin = body.IsAdmin, Operator = body.Operator ?? false, CreatedAt = DateTime.UtcNow,
         });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (VariablesApi.UniqueViolation(e)) { throw WindmillError.BadRequest($"user {email} is already in workspace {who.Workspace}"); }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"user {email} is already in workspace {who.Workspace}"); }
         cache.Invalidate();
         return Replies.Created($"user {email} added to workspace {who.Workspace} as {username}");
     }
