@@ -9,3 +9,7 @@ global using Windmill.Jobs.Core.Paths;
 global using Windmill.Jobs.Core.Security;
 global using Windmill.Jobs.Store;
 global using Windmill.Jobs.Store.Model;
+global using Windmill.Jobs.Api.Extensions;
+global using Windmill.Jobs.Api.Jobs;
+global using Windmill.Jobs.Store.Jobs;
+global using Windmill.Jobs.Core.Jobs;

@@ -59,6 +59,11 @@ public sealed class StoreSetup(NpgsqlDataSource dataSource, DbContextOptions<Win
             await db.SaveChangesAsync(ct);
         }
 
+        // The key that signs job tokens, shared by every API replica and worker.
+        await db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO instance_secret (name, value) VALUES ({0}, {1}) ON CONFLICT (name) DO NOTHING",
+            [InstanceSecrets.JobTokenKey, RandomNumberGenerator.GetBytes(32)], ct);
+
         var existing = await db.ResourceTypes.Where(t => t.WorkspaceId == AdminsWorkspace).Select(t => t.Name).ToListAsync(ct);
         var catalogue = JsonNode.Parse(ReadSeed("resource_types.json"))!.AsObject();
         foreach (var (name, entry) in catalogue)

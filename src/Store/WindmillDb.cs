@@ -19,6 +19,7 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
     public DbSet<Resource> Resources => Set<Resource>();
     public DbSet<ResourceType> ResourceTypes => Set<ResourceType>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<Script> Scripts => Set<Script>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -36,6 +37,9 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
         b.Entity<Resource>().ToTable("resource").HasKey(x => new { x.WorkspaceId, x.Path });
         b.Entity<ResourceType>().ToTable("resource_type").HasKey(x => new { x.WorkspaceId, x.Name });
         b.Entity<AuditEntry>().ToTable("audit").HasKey(x => x.Id);
+        b.Entity<Script>().ToTable("script").HasKey(x => new { x.WorkspaceId, x.Hash });
+        b.Entity<Script>().Property(x => x.Schema).HasColumnType("jsonb");
+        b.Entity<Script>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
 
         b.Entity<Group>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
         b.Entity<Folder>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
@@ -54,6 +58,7 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
         b.Entity<Variable>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         b.Entity<Resource>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         b.Entity<ResourceType>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        b.Entity<Script>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
 
         foreach (var entity in b.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

@@ -16,6 +16,7 @@ public static class AclsApi
         ["resource"] = ("resource", "path", "Resource"),
         ["folder"] = ("folder", "name", "Folder"),
         ["group_"] = ("group_", "name", "Group"),
+        ["script"] = ("script", "path", "Script"), // every version of the path
     };
 
     public static RouteGroupBuilder MapAclsApi(this RouteGroupBuilder w)

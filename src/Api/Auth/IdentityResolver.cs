@@ -5,12 +5,19 @@ namespace Windmill.Jobs.Api.Auth;
 /// groups (plus <c>all</c>), and the folders they may read, write and own (from folder ACLs; spec 1.3).
 /// Superadmins who are not members act as workspace admins.
 /// </summary>
-public sealed class IdentityResolver(AuthCache cache, IServiceScopeFactory scopes)
+public sealed class IdentityResolver(AuthCache cache, IServiceScopeFactory scopes, JobTokens jobTokens)
 {
     public async ValueTask<WorkspaceIdentity> ResolveAsync(InstancePrincipal who, string workspaceId, CancellationToken ct)
     {
         if (who.TokenWorkspace is { } only && only != workspaceId)
             throw WindmillError.NotAuthorized($"this token is limited to workspace {only}");
+        if (who.Job is { } job)
+        {
+            // A job acts as the identity snapshot in its token, and only while the job is queued or running.
+            if (!await jobTokens.IsJobLiveAsync(job.JobId, ct))
+                throw WindmillError.NotAuthorized($"the token of job {job.JobId} expired with its job");
+            return job.ToIdentity();
+        }
         if (cache.TryGetIdentity(who.TokenHash, workspaceId, out var cached)) return cached;
         var epoch = cache.Epoch;
 

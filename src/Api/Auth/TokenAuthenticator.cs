@@ -8,7 +8,7 @@ namespace Windmill.Jobs.Api.Auth;
 /// Reads the caller's token (<c>Authorization: Bearer</c>, the <c>token</c> cookie, or <c>?token=</c>)
 /// and finds who it belongs to. <c>SUPERADMIN_SECRET</c> is accepted as a superadmin token.
 /// </summary>
-public sealed class TokenAuthenticator(ApiSettings settings, AuthCache cache, IServiceScopeFactory scopes)
+public sealed class TokenAuthenticator(ApiSettings settings, AuthCache cache, IServiceScopeFactory scopes, JobTokens jobTokens)
 {
     public static string? ReadToken(HttpContext ctx)
     {
@@ -27,7 +27,13 @@ public sealed class TokenAuthenticator(ApiSettings settings, AuthCache cache, IS
         var epoch = cache.Epoch;
 
         InstancePrincipal principal;
-        if (settings.SuperadminSecret is { } secret && FixedTimeEquals(token, secret))
+        if (token.StartsWith(JobToken.Prefix, StringComparison.Ordinal))
+        {
+            var claims = (await jobTokens.GetAsync(ctx.RequestAborted)).Validate(token, DateTimeOffset.UtcNow)
+                ?? throw WindmillError.NotAuthorized("invalid or expired job token");
+            principal = new InstancePrincipal(claims.Email, false, claims.WorkspaceId, null, hash, claims.Username, claims);
+        }
+        else if (settings.SuperadminSecret is { } secret && FixedTimeEquals(token, secret))
         {
             principal = new InstancePrincipal(InstancePrincipal.SuperadminSecretEmail, true, null, null, hash, "superadmin_secret");
         }

@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.AspNetCore.Http.Json;
 using Windmill.Jobs.Api.Apis;
 using Windmill.Jobs.Runtime;
@@ -54,11 +55,34 @@ public static class ApiHost
         services.AddSingleton<ResourceValueValidator>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        AddJobs(services, settings);
 
         var app = builder.Build();
         app.UseMiddleware<ErrorResponses>();
         MapRoutes(app);
         return app;
+    }
+
+    /// <summary>The queue: store operations, the bus, dispatch, the recovery leader, completion waits.</summary>
+    private static void AddJobs(IServiceCollection services, ApiSettings settings)
+    {
+        services.AddSingleton<JobQueueWriter>();
+        services.AddSingleton<JobClaims>();
+        services.AddSingleton<JobRecovery>();
+        services.AddSingleton<JobReader>();
+        services.AddSingleton<JobTokens>();
+        services.AddSingleton<JobEnqueuer>();
+        services.AddSingleton<JobDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
+        services.AddSingleton<CompletionWaiter>();
+        services.AddHostedService(sp => sp.GetRequiredService<CompletionWaiter>());
+        services.AddHostedService<DispatchLeader>();
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
+        {
+            cfg.Host(settings.Services.RabbitMqUrl);
+            JobBusTopology.Configure(cfg);
+        }));
+        services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
     }
 
     private static void MapRoutes(WebApplication app)
@@ -77,6 +101,8 @@ public static class ApiHost
         w.MapAclsApi();
         w.MapVariablesApi();
         w.MapResourcesApi();
+        w.MapScriptsApi();
+        w.MapJobsApi();
 
         app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));
     }

@@ -23,3 +23,10 @@ internal static class EmbeddedSql
         return new StreamReader(stream).ReadToEnd();
     }
 }
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0002_jobs")]
+public sealed class Jobs : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0002_jobs.sql"));
+}

@@ -138,3 +138,27 @@ public sealed class AuditEntry
     public string? Parameters { get; set; }
     public DateTime Timestamp { get; set; }
 }
+
+/// <summary>One version of a script; the live version of a path is the one not archived.</summary>
+public sealed class Script
+{
+    public required string WorkspaceId { get; set; }
+    public long Hash { get; set; }
+    public required string Path { get; set; }
+    public long[]? ParentHashes { get; set; }
+    public string Summary { get; set; } = "";
+    public string Description { get; set; } = "";
+    public required string Content { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public bool Archived { get; set; }
+    public bool Deleted { get; set; }
+    public string? Schema { get; set; }
+    public string ExtraPerms { get; set; } = "{}";
+    public string? Lock { get; set; }
+    public required string Language { get; set; }
+    public string Kind { get; set; } = "script";
+    public string? Tag { get; set; }
+    public int? Timeout { get; set; }
+    public short? Priority { get; set; }
+}

@@ -1,11 +1,27 @@
 using MassTransit;
 using Windmill.Jobs.Runtime;
+using Windmill.Jobs.Store.Jobs;
+using Windmill.Jobs.Worker.Execution;
+using Windmill.Jobs.Worker.Languages;
 
 namespace Windmill.Jobs.Worker.Extensions;
 
 /// <summary>Builds and runs a worker process: settings, start-up checks, the RabbitMQ bus.</summary>
 public static class WorkerHost
 {
+    private static void AddExecution(IServiceCollection services)
+    {
+        services.AddSingleton<JobClaims>();
+        services.AddSingleton<JobSlots>();
+        services.AddSingleton<JobTokenIssuer>();
+        services.AddSingleton<ArgumentResolver>();
+        services.AddHttpClient("api", c => c.Timeout = TimeSpan.FromMinutes(5));
+        services.AddSingleton<IExecutor, BashExecutor>();
+        services.AddSingleton<IExecutor, PythonExecutor>();
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         WorkerSettings settings;
@@ -25,11 +41,27 @@ public static class WorkerHost
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.AddSingleton(settings);
         builder.Services.AddWindmillStore(settings.Services);
-        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((ctx, cfg) =>
+        AddExecution(builder.Services);
+        builder.Services.AddMassTransit(bus =>
         {
-            cfg.Host(settings.Services.RabbitMqUrl);
-            cfg.ConfigureEndpoints(ctx);
-        }));
+            bus.AddConsumer<RunJobConsumer>();
+            bus.UsingRabbitMq((ctx, cfg) =>
+            {
+                cfg.Host(settings.Services.RabbitMqUrl);
+                JobBusTopology.Configure(cfg);
+                foreach (var tag in settings.Tags)
+                    cfg.ReceiveEndpoint(JobBusTopology.QueueOf(tag), e =>
+                    {
+                        JobBusTopology.ConfigureQueue(e, tag);
+                        e.PrefetchCount = settings.NumWorkers;
+                        e.ConcurrentMessageLimit = settings.NumWorkers;
+                        // A claim that fails (store unreachable) is retried before the message is given up;
+                        // the dispatcher's safety net re-sends anything still waiting after that.
+                        e.UseMessageRetry(r => r.Intervals(500, 1000, 2000, 5000, 10000, 30000));
+                        e.ConfigureConsumer<RunJobConsumer>(ctx);
+                    });
+            });
+        });
         // Without this a message published right after start can be lost (ARCHITECTURE.md).
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 

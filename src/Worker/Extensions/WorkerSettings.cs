@@ -8,6 +8,14 @@ namespace Windmill.Jobs.Worker.Extensions;
 /// </summary>
 public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<string> Tags, int NumWorkers, string Name)
 {
+    /// <summary><c>BASE_URL</c> (public URL jobs see as <c>WM_BASE_URL</c>), <c>JOB_DIR</c> (where job folders go),
+    /// <c>PING_INTERVAL</c> (s between heartbeats, default 5), <c>TIMEOUT</c> (default job timeout, s), <c>PYTHON_PATH</c>.</summary>
+    public string BaseUrl { get; init; } = "";
+    public string JobDir { get; init; } = Path.Combine(Path.GetTempPath(), "windmill-jobs");
+    public int PingInterval { get; init; } = 5;
+    public int DefaultTimeout { get; init; } = 604_800;
+    public string PythonPath { get; init; } = "python3";
+
     public static readonly string[] DefaultTags = ["deno", "python3", "go", "bash", "powershell", "dependency", "flow", "other", "bun", "php", "rust", "duckdb", "postgresql", "mysql"];
 
     public static WorkerSettings FromEnvironment(Func<string, string?> env)
@@ -19,6 +27,13 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
         if (tags.Length == 0) throw new SettingsError("WORKER_TAGS lists no tag");
         var numWorkers = ServiceSettings.IntOr(env, "NUM_WORKERS", 1, 1, 1000);
         var name = env("WORKER_NAME") is { Length: > 0 } n ? n : $"wk-{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..5]}";
-        return new WorkerSettings(services, tags, numWorkers, name);
+        return new WorkerSettings(services, tags, numWorkers, name)
+        {
+            BaseUrl = (env("BASE_URL") is { Length: > 0 } b ? b : services.BaseInternalUrl).TrimEnd('/'),
+            JobDir = env("JOB_DIR") is { Length: > 0 } d ? d : Path.Combine(Path.GetTempPath(), "windmill-jobs"),
+            PingInterval = ServiceSettings.IntOr(env, "PING_INTERVAL", 5, 1, 300),
+            DefaultTimeout = ServiceSettings.IntOr(env, "TIMEOUT", 604_800, 1, 31_536_000),
+            PythonPath = env("PYTHON_PATH") is { Length: > 0 } py ? py : "python3",
+        };
     }
 }

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using RabbitMQ.Client;
+using Windmill.Jobs.Contracts;
+using Windmill.Jobs.Runtime;
+using Windmill.Jobs.Store.Jobs;
+
+namespace Windmill.Jobs.Api.Jobs;
+
+/// <summary>
+/// Puts "job is ready" messages on RabbitMQ after the job row is committed. Declares each tag's queue
+/// once per process, publishes with the job's priority (publisher confirms: the call returns once the
+/// broker has the message), and records confirmed dispatches in batches so recovery knows which jobs
+/// still need one.
+/// </summary>
+public sealed class JobDispatcher(IBus bus, ApiSettings settings, JobQueueWriter writer, ILogger<JobDispatcher> log) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, bool> _declared = new();
+    private readonly SemaphoreSlim _declareGate = new(1, 1);
+    private readonly ConcurrentQueue<Guid> _confirmed = new();
+    private IConnection? _connection;
+
+    public async Task DispatchAsync(DispatchItem job, CancellationToken ct)
+    {
+        await EnsureQueueAsync(job.Tag, ct);
+        await bus.Publish(new RunJob(job.Id, job.Tag), ctx =>
+        {
+            ctx.SetRoutingKey(job.Tag);
+            ctx.SetPriority(JobBusTopology.RabbitPriority(job.Priority));
+        }, ct);
+        _confirmed.Enqueue(job.Id);
+    }
+
+    private async Task EnsureQueueAsync(string tag, CancellationToken ct)
+    {
+        if (_declared.ContainsKey(tag)) return;
+        await _declareGate.WaitAsync(ct);
+        try
+        {
+            if (_declared.ContainsKey(tag)) return;
+            if (_connection is not { IsOpen: true })
+                _connection = await new ConnectionFactory { Uri = settings.Services.RabbitMqUrl }.CreateConnectionAsync("windmill-jobs-api-topology", ct);
+            await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+            await JobBusTopology.DeclareQueueAsync(channel, tag, ct);
+            _declared[tag] = true;
+        }
+        finally { _declareGate.Release(); }
+    }
+
+    /// <summary>Flushes confirmed dispatches every 100 ms, in one UPDATE per batch.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        var running = true;
+        while (running)
+        {
+            try { running = await timer.WaitForNextTickAsync(stop); }
+            catch (OperationCanceledException) { running = false; }
+            var batch = new List<Guid>();
+            while (batch.Count < 5000 && _confirmed.TryDequeue(out var id)) batch.Add(id);
+            if (batch.Count == 0) continue;
+            try { await writer.MarkDispatchedAsync(batch, CancellationToken.None); }
+            catch (Exception e) { log.LogWarning(e, "could not record {Count} dispatches; recovery will dispatch them again", batch.Count); }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _connection?.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Windmill.Jobs.Core.Jobs;
+using Windmill.Jobs.Store.Jobs;
+using Windmill.Jobs.Worker.Extensions;
+using Windmill.Jobs.Worker.Languages;
+
+namespace Windmill.Jobs.Worker.Execution;
+
+/// <summary>
+/// Runs claimed jobs (spec 6.5): a folder of its own, a token for its identity, the cleared environment
+/// with the <c>WM_*</c> variables, resolved arguments, the language's executor; a heartbeat that also
+/// notices cancel requests; the timeout; streamed logs; and one completion. On shutdown, jobs still
+/// running are handed back to the queue rather than lost.
+/// </summary>
+public sealed class JobRunner(
+    JobClaims claims, JobTokenIssuer tokens, ArgumentResolver resolver, IEnumerable<IExecutor> executors, WorkerSettings settings,
+    ILogger<JobRunner> log) : IHostedService
+{
+    private readonly Dictionary<string, IExecutor> _executors = executors.ToDictionary(e => e.Language);
+    private readonly ConcurrentDictionary<Guid, Task> _running = new();
+    private readonly CancellationTokenSource _shutdown = new();
+
+    /// <summary>Starts the job in the background; <paramref name="done"/> runs when it is over.</summary>
+    public void Start(ClaimedJob job, Action done)
+    {
+        var task = Task.Run(async () =>
+        {
+            try { await RunAsync(job); }
+            catch (Exception e) { log.LogError(e, "job {JobId} could not be finished by this worker", job.Id); }
+            finally
+            {
+                _running.TryRemove(job.Id, out _);
+                done();
+            }
+        });
+        _running[job.Id] = task;
+    }
+
+    private async Task RunAsync(ClaimedJob job)
+    {
+        var timeout = job.Timeout ?? settings.DefaultTimeout;
+        var dir = Path.Combine(settings.JobDir, job.Id.ToString());
+        Directory.CreateDirectory(dir);
+        var identity = job.Identity with { ExpiresAtUnix = DateTimeOffset.UtcNow.AddSeconds(timeout).AddMinutes(5).ToUnixTimeSeconds() };
+        var token = await tokens.IssueAsync(identity, CancellationToken.None);
+        var context = new JobContext(job.WorkspaceId, job.Id, job.CreatedBy, job.PermissionedAs, job.Email, job.RunnablePath,
+            job.ParentJob, job.RootJob, null, job.FlowPath, job.FlowStepId, job.SchedulePath, job.ScheduledFor, job.CreatedAt);
+        var env = BaseEnvironment(dir);
+        foreach (var (k, v) in ReservedVariables.For(context, token, settings.BaseUrl, settings.Services.BaseInternalUrl)) env[k] = v;
+
+        var stopReason = new StopReason();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        cancel.CancelAfter(TimeSpan.FromSeconds(timeout));
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(job, cancel, stopReason, stopHeartbeat.Token);
+
+        JobOutcome outcome;
+        var jobLog = new JobLog(claims, job.Id, job.WorkspaceId);
+        jobLog.Start();
+        try
+        {
+            jobLog.Line($"job {job.Id} on worker {settings.Name}");
+            var args = await resolver.ResolveAsync(JsonNode.Parse(job.ArgsJson) as JsonObject ?? [], job.WorkspaceId, token, job.Id, cancel.Token);
+            var result = await ExecuteAsync(job, dir, env, args, jobLog, cancel.Token);
+            outcome = new JobOutcome(JobStatus.Success, result?.ToJsonString() ?? "null");
+        }
+        catch (OperationCanceledException) when (stopReason.CanceledBy is { } by)
+        {
+            outcome = new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(stopReason.Reason ?? "canceled", by), by, stopReason.Reason);
+        }
+        catch (OperationCanceledException) when (stopReason.ClaimLost || _shutdown.IsCancellationRequested)
+        {
+            outcome = null!; // not ours to complete: handed back or restarted elsewhere
+        }
+        catch (OperationCanceledException)
+        {
+            var reason = $"duration > {timeout}";
+            outcome = new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(reason, "timeout"), "timeout", reason);
+        }
+        catch (JobFailure f)
+        {
+            outcome = new JobOutcome(JobStatus.Failure, f.ToResultJson());
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "job {JobId} failed inside the worker", job.Id);
+            outcome = new JobOutcome(JobStatus.Failure, JobErrors.Json(e.Message, "ExecutionErr"));
+        }
+        finally
+        {
+            await stopHeartbeat.CancelAsync();
+            await heartbeat;
+            await jobLog.DisposeAsync();
+            TryDelete(dir);
+        }
+
+        if (outcome is null)
+        {
+            if (_shutdown.IsCancellationRequested && !stopReason.ClaimLost && await claims.ReleaseAsync(job.Id, job.ClaimId, CancellationToken.None))
+                log.LogInformation("job {JobId} handed back to the queue (worker stopping)", job.Id);
+            return;
+        }
+        if (!await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, CancellationToken.None))
+            log.LogWarning("job {JobId} finished here but its claim was lost (restarted elsewhere); result dropped", job.Id);
+    }
+
+    private async Task<JsonNode?> ExecuteAsync(ClaimedJob job, string dir, Dictionary<string, string> env, JsonObject args, JobLog jobLog, CancellationToken ct)
+    {
+        switch (job.Kind)
+        {
+            case JobKind.Noop: return null;
+            case JobKind.Identity: return args;
+        }
+        if (job.Language is null || !_executors.TryGetValue(job.Language, out var executor))
+            throw new JobFailure($"this worker cannot run {job.Language ?? "(no language)"} jobs", "UnsupportedLanguage");
+        return await executor.RunAsync(new JobRun(job, job.Code ?? "", dir, env, args, jobLog), ct);
+    }
+
+    /// <summary>Pings every <c>PING_INTERVAL</c>; stops the job on a cancel request or when the claim is lost.</summary>
+    private async Task HeartbeatAsync(ClaimedJob job, CancellationTokenSource cancel, StopReason stop, CancellationToken until)
+    {
+        while (!until.IsCancellationRequested)
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(settings.PingInterval), until); }
+            catch (OperationCanceledException) { return; }
+            try
+            {
+                var (answer, by, reason) = await claims.PingAsync(job.Id, job.ClaimId, until);
+                if (answer == PingAnswer.CancelRequested) { stop.CanceledBy = by; stop.Reason = reason; await cancel.CancelAsync(); }
+                else if (answer == PingAnswer.ClaimLost) { stop.ClaimLost = true; await cancel.CancelAsync(); }
+            }
+            catch (OperationCanceledException) { return; }
+            catch (Exception e) { log.LogWarning(e, "heartbeat of job {JobId} failed; will retry", job.Id); }
+        }
+    }
+
+    /// <summary>The cleared environment every job starts from (spec 6.8): only the basics, then <c>WM_*</c>.</summary>
+    private static Dictionary<string, string> BaseEnvironment(string dir) => new()
+    {
+        ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
+        ["HOME"] = dir,
+        ["TZ"] = Environment.GetEnvironmentVariable("TZ") ?? "UTC",
+        ["LANG"] = "C.UTF-8",
+        ["LC_ALL"] = "C.UTF-8",
+    };
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await _shutdown.CancelAsync();
+        await Task.WhenAll(_running.Values).WaitAsync(ct).ContinueWith(_ => { }, CancellationToken.None);
+    }
+
+    private sealed class StopReason
+    {
+        public string? CanceledBy;
+        public string? Reason;
+        public bool ClaimLost;
+    }
+}

@@ -1,0 +1,152 @@
+"""The `wmill` module jobs import: the same functions and HTTP calls as Windmill's Python client
+(`python-client/wmill`), for what Windmill.Jobs serves. Uses only the standard library."""
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Optional
+
+__all__ = [
+    "get_workspace", "get_variable", "set_variable", "get_resource", "set_resource", "get_state_path",
+    "get_state", "set_state", "run_script", "run_script_async", "wait_job", "get_job_status", "get_result",
+    "get_root_job_id", "WindmillError",
+]
+
+
+class WindmillError(Exception):
+    """An API call failed; `status` is the HTTP status and the message the server's text."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
+def _base() -> str:
+    return (os.environ.get("BASE_INTERNAL_URL") or os.environ.get("BASE_URL") or "http://localhost:8000").rstrip("/") + "/api"
+
+
+def _call(method: str, path: str, body: Any = None, raw: bool = False) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(_base() + "/" + path, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + os.environ["WM_TOKEN"])
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=300) as resp:
+            text = resp.read().decode()
+            if raw or "json" not in (resp.headers.get("Content-Type") or ""):
+                return text
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        raise WindmillError(e.code, e.read().decode(errors="replace")) from None
+
+
+def _w(path: str) -> str:
+    return f"w/{get_workspace()}/{path}"
+
+
+def _p(path: str) -> str:
+    return urllib.parse.quote(path, safe="/")
+
+
+def get_workspace() -> str:
+    return os.environ["WM_WORKSPACE"]
+
+
+def get_variable(path: str) -> str:
+    path = path.removeprefix("$var:").removeprefix("var://")
+    return _call("GET", _w(f"variables/get_value/{_p(path)}"))
+
+
+def set_variable(path: str, value: str, is_secret: bool = False, description: str = "") -> None:
+    if _call("GET", _w(f"variables/exists/{_p(path)}")):
+        _call("POST", _w(f"variables/update/{_p(path)}"), {"value": value})
+    else:
+        _call("POST", _w("variables/create"), {"path": path, "value": value, "is_secret": is_secret, "description": description})
+
+
+def get_resource(path: str, none_if_undefined: bool = False, interpolated: bool = True) -> Any:
+    path = path.removeprefix("$res:").removeprefix("res://")
+    route = "get_value_interpolated" if interpolated else "get_value"
+    try:
+        return _call("GET", _w(f"resources/{route}/{_p(path)}"))
+    except WindmillError as e:
+        if none_if_undefined and e.status == 404:
+            return None
+        raise
+
+
+def set_resource(value: Any, path: str, resource_type: str = "any") -> None:
+    path = path.removeprefix("$res:").removeprefix("res://")
+    if _call("GET", _w(f"resources/exists/{_p(path)}")):
+        _call("POST", _w(f"resources/update_value/{_p(path)}"), {"value": value})
+    else:
+        _call("POST", _w("resources/create"), {"path": path, "value": value, "resource_type": resource_type})
+
+
+def get_state_path() -> str:
+    state = os.environ.get("WM_STATE_PATH_NEW") or os.environ.get("WM_STATE_PATH")
+    if not state:
+        raise Exception("State path not set")
+    return state
+
+
+def get_state() -> Any:
+    return get_resource(get_state_path(), none_if_undefined=True)
+
+
+def set_state(value: Any) -> None:
+    """One atomic upsert: two jobs writing the first state at once both succeed; the last one wins."""
+    _call("POST", _w("resources/create?update_if_exists=true"), {"path": get_state_path(), "value": value, "resource_type": "state"})
+
+
+def run_script_async(path: Optional[str] = None, hash_: Optional[str] = None, args: Optional[dict] = None,
+                     scheduled_in_secs: Optional[int] = None) -> str:
+    if (path is None) == (hash_ is None):
+        raise ValueError("give exactly one of path and hash_")
+    query = f"?scheduled_in_secs={scheduled_in_secs}" if scheduled_in_secs else ""
+    if os.environ.get("WM_JOB_ID"):
+        query += ("&" if query else "?") + "parent_job=" + os.environ["WM_JOB_ID"]
+    route = f"jobs/run/p/{_p(path)}" if path else f"jobs/run/h/{hash_}"
+    return _call("POST", _w(route + query), args or {}, raw=True)
+
+
+def run_script(path: Optional[str] = None, hash_: Optional[str] = None, args: Optional[dict] = None,
+               timeout: Optional[float] = None, assert_result_is_not_none: bool = False) -> Any:
+    job_id = run_script_async(path=path, hash_=hash_, args=args)
+    return wait_job(job_id, timeout=timeout, assert_result_is_not_none=assert_result_is_not_none)
+
+
+def get_job_status(job_id: str) -> str:
+    job = _call("GET", _w(f"jobs_u/get/{job_id}"))
+    if job.get("type") == "CompletedJob":
+        return "COMPLETED"
+    return "RUNNING" if job.get("running") else "WAITING"
+
+
+def get_result(job_id: str) -> Any:
+    return _call("GET", _w(f"jobs_u/completed/get_result/{job_id}"))
+
+
+def wait_job(job_id: str, timeout: Optional[float] = None, verbose: bool = False, cleanup: bool = True,
+             assert_result_is_not_none: bool = False) -> Any:
+    start = time.time()
+    while True:
+        r = _call("GET", _w(f"jobs_u/completed/get_result_maybe/{job_id}"))
+        if r.get("completed"):
+            if not r.get("success"):
+                raise Exception(json.dumps(r.get("result")))
+            if assert_result_is_not_none and r.get("result") is None:
+                raise Exception(f"result of job {job_id} is None")
+            return r.get("result")
+        if timeout is not None and time.time() - start > timeout:
+            raise TimeoutError(f"job {job_id} did not finish in {timeout} s")
+        if verbose:
+            print(f"waiting for job {job_id}")
+        time.sleep(0.5)
+
+
+def get_root_job_id(job_id: Optional[str] = None) -> str:
+    return _call("GET", _w(f"jobs_u/get_root_job_id/{job_id or os.environ['WM_JOB_ID']}"))
