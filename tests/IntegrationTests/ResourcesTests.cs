@@ -50,13 +50,27 @@ public sealed class ResourcesTests(ServicesFixture services) : IAsyncLifetime
     [Fact]
     public async Task Duplicate_is_400_unless_update_if_exists()
     {
-        await Res(_alice, "u/alice/dup", 1);
-        var dup = await _alice.Post(W + "resources/create", new { path = "u/alice/dup", value = 2, resource_type = "state" });
+        await Res(_alice, "u/alice/dup", 1, "counter");
+        var dup = await _alice.Post(W + "resources/create", new { path = "u/alice/dup", value = 2, resource_type = "counter" });
         Assert.Equal(400, dup.Status);
         Assert.Equal("Bad request: Resource u/alice/dup already exists", dup.Body);
-        var upsert = await _alice.Post(W + "resources/create?update_if_exists=true", new { path = "u/alice/dup", value = 3, resource_type = "state" });
+        var upsert = await _alice.Post(W + "resources/create?update_if_exists=true", new { path = "u/alice/dup", value = 3, resource_type = "counter" });
         Assert.Equal(201, upsert.Status);
         Assert.Equal("3", (await _alice.Get(W + "resources/get_value/u/alice/dup")).Body);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_state_writes_both_succeed_and_the_last_wins()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var path = $"u/alice/race_{round}";
+            var writes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+                _alice.Post(W + "resources/create", new { path, value = i, resource_type = "state" })));
+            Assert.All(writes, w => Assert.Equal(201, w.Status));
+            var final = int.Parse((await _alice.Get(W + "resources/get_value/" + path)).Body);
+            Assert.InRange(final, 0, 7);
+        }
     }
 
     [Fact]

@@ -138,6 +138,11 @@ public static class ResourcesApi
         return Replies.RawJson(result?.ToJsonString() ?? "null");
     }
 
+    /// <summary>
+    /// Create (201). With <c>update_if_exists</c>, and always for <c>state</c> resources, an atomic upsert:
+    /// two jobs writing the first state at once both succeed and the last one wins, where Windmill's
+    /// exists-then-create answers the loser 400 "already exists".
+    /// </summary>
     private static async Task<IResult> Create(Authed who, WindmillDb db, ResourceValueValidator validator, AuditLog audit,
         CreateResource body, bool? update_if_exists, CancellationToken ct)
     {
@@ -147,34 +152,45 @@ public static class ResourcesApi
         Names.CheckSimpleName(body.ResourceType, "resource_type");
         await validator.ValidateAsync(db, who.Workspace, body.Path, body.ResourceType, body.Value, ct);
         var value = body.Value?.ToJsonString() ?? "null";
+        var upsert = update_if_exists == true || body.ResourceType == StateResourceType;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var existing = await db.Resources.FirstOrDefaultAsync(r => r.WorkspaceId == who.Workspace && r.Path == body.Path, ct);
-        if (existing is not null)
+        var updated = false;
+        while (true)
         {
-            if (update_if_exists != true) throw WindmillError.BadRequest($"Resource {body.Path} already exists");
-            Access.RequireWrite(who, "Resource", body.Path, existing.ExtraPerms);
-            existing.Value = value;
-            existing.Description = body.Description;
-            existing.ResourceType = body.ResourceType;
-            existing.Labels = body.Labels;
-            existing.EditedAt = DateTime.UtcNow;
-        }
-        else
-        {
-            Access.RequireCreate(who, "Resource", body.Path);
-            db.Resources.Add(new Resource
+            var existing = await db.Resources
+                .FromSqlInterpolated($"SELECT * FROM resource WHERE workspace_id = {who.Workspace} AND path = {body.Path} FOR UPDATE")
+                .FirstOrDefaultAsync(ct);
+            if (existing is not null)
             {
-                WorkspaceId = who.Workspace, Path = body.Path, Value = value, Description = body.Description,
-                ResourceType = body.ResourceType, Labels = body.Labels, CreatedBy = who.Username, EditedAt = DateTime.UtcNow,
-            });
+                if (!upsert) throw WindmillError.BadRequest($"Resource {body.Path} already exists");
+                Access.RequireWrite(who, "Resource", body.Path, existing.ExtraPerms);
+                existing.Value = value;
+                existing.Description = body.Description ?? existing.Description;
+                existing.ResourceType = body.ResourceType;
+                existing.Labels = body.Labels ?? existing.Labels;
+                existing.EditedAt = DateTime.UtcNow;
+                await db.SaveChangesAsync(ct);
+                updated = true;
+                break;
+            }
+            Access.RequireCreate(who, "Resource", body.Path);
+            var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO resource (workspace_id, path, value, description, resource_type, created_by, edited_at, labels)
+                VALUES ({who.Workspace}, {body.Path}, {value}::jsonb, {body.Description}, {body.ResourceType}, {who.Username}, now(), {body.Labels})
+                ON CONFLICT (workspace_id, path) DO NOTHING
+                """, ct);
+            if (inserted == 1) break;
+            if (!upsert) throw WindmillError.BadRequest($"Resource {body.Path} already exists");
+            // Created by someone else since our look: lock that row and update it.
         }
-        try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e)) { throw WindmillError.BadRequest($"Resource {body.Path} already exists"); }
         await tx.CommitAsync(ct);
-        audit.Record(who.Workspace, who.Username, existing is null ? "resources.create" : "resources.update", existing is null ? "Create" : "Update", body.Path);
+        audit.Record(who.Workspace, who.Username, updated ? "resources.update" : "resources.create", updated ? "Update" : "Create", body.Path);
         return Replies.Created($"resource {body.Path} created");
     }
+
+    /// <summary>The type <c>setState</c> writes (spec 4.3).</summary>
+    public const string StateResourceType = "state";
 
     private static async Task<IResult> Update(Authed who, WindmillDb db, ResourceValueValidator validator, AuditLog audit,
         string path, EditResource body, CancellationToken ct)

@@ -68,7 +68,7 @@ public static class JobJson
         var me = who.Identity;
         if (me.IsAdmin || j.CreatedBy == me.Username || j.PermissionedAs == "u/" + me.Username) return true;
         if (j.PermissionedAs.StartsWith("g/") && me.Groups.Contains(j.PermissionedAs[2..])) return true;
-        if (me.JobId == j.Id || me.JobId == j.RootJob || me.JobId == j.ParentJob) return true;
+        if (me.JobId is { } myJob && (myJob == j.Id || myJob == j.RootJob || myJob == j.ParentJob)) return true;
         return j.RunnablePath is not null && ObjectPath.IsValid(j.RunnablePath) && PathPermissions.CanRead(me, j.RunnablePath, null);
     }
 }

@@ -15,6 +15,7 @@ public sealed class ServicesFixture : IAsyncLifetime
 
     public IReadOnlyDictionary<string, string> Env { get; private set; } = new Dictionary<string, string>();
     public ChildProcess Api { get; private set; } = null!;
+    public ChildProcess Worker { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
     public ApiClient Superadmin => new(BaseUrl, SuperadminSecret);
 
@@ -31,6 +32,20 @@ public sealed class ServicesFixture : IAsyncLifetime
             .Where(l => l.Contains('='))
             .ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
         (Api, BaseUrl) = await StartApiAsync(DatabaseUrl);
+        Worker = await StartWorkerAsync();
+    }
+
+    /// <summary>Starts a worker process serving the given tags (default: every language) and waits until it listens.</summary>
+    public async Task<ChildProcess> StartWorkerAsync(string? tags = null, int numWorkers = 4, string? name = null)
+    {
+        var env = ProcessEnv(DatabaseUrl, new Uri(BaseUrl).Port);
+        if (tags is not null) env["WORKER_TAGS"] = tags;
+        env["NUM_WORKERS"] = numWorkers.ToString();
+        env["PING_INTERVAL"] = "1";
+        if (name is not null) env["WORKER_NAME"] = name;
+        var worker = ChildProcess.Start("dotnet", [RepoPaths.WorkerDll], env);
+        await worker.WaitForOutputAsync("connected to RabbitMQ", TimeSpan.FromSeconds(60));
+        return worker;
     }
 
     /// <summary>The environment an API or worker process of this test run gets.</summary>
@@ -44,6 +59,10 @@ public sealed class ServicesFixture : IAsyncLifetime
         ["BIND_ADDRESS"] = "127.0.0.1",
         ["BASE_INTERNAL_URL"] = $"http://127.0.0.1:{port}",
         ["AUTH_CACHE_SECONDS"] = "5",
+        // Short queue monitoring intervals, so lost and zombie jobs are recovered within seconds in tests.
+        ["ZOMBIE_JOB_TIMEOUT"] = "4",
+        ["ZOMBIE_JOB_RESTART_LIMIT"] = "1",
+        ["RECOVERY_INTERVAL"] = "1",
     };
 
     /// <summary>Starts an API process on a free port and waits until it answers.</summary>
@@ -85,6 +104,7 @@ public sealed class ServicesFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Worker is not null) await Worker.DisposeAsync();
         if (Api is not null) await Api.DisposeAsync();
         var stop = ChildProcess.Start("bash", [Path.Combine(RepoPaths.Root, "scripts", "services.sh"), "stop", _dir], new Dictionary<string, string?>());
         await stop.WaitForExitAsync(TimeSpan.FromMinutes(1));
