@@ -6,6 +6,7 @@
 #   scripts/services.sh start DIR [PORT]  start all four in DIR; PORT is the first of 6 ports
 #                                         (default: a free range); writes DIR/services.env
 #   scripts/services.sh stop DIR          stop them (safe to call twice)
+#   scripts/services.sh restart-rabbitmq DIR [S]  stop the broker for S seconds, then start it again
 #
 # DIR/services.env holds DATABASE_URL, RABBITMQ_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY,
 # S3_SECRET_KEY, in Windmill's variable names where Windmill has one.
@@ -149,9 +150,22 @@ stop() {
   if [ -f "$dir/epmd.port" ]; then epmd -port "$(cat "$dir/epmd.port")" -kill >/dev/null 2>&1 || true; fi
 }
 
+# Restarts the RabbitMQ broker of DIR in place (stop_app/start_app): connections drop, durable queues
+# and persistent messages come back. Used by the fault tests.
+restart_rabbitmq() {
+  local dir; dir="$(cd "$1" && pwd)"
+  local rdir="$dir/rabbitmq" base; base="$(cat "$dir/base.port")"
+  local sbin; sbin="$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin | tail -1)"
+  export HOME="$rdir" RABBITMQ_NODENAME="wmj$((base + 1))@localhost" ERL_EPMD_PORT="$((base + 3))"
+  "$sbin/rabbitmqctl" -q stop_app >/dev/null
+  sleep "${2:-1}"
+  "$sbin/rabbitmqctl" -q start_app >/dev/null
+}
+
 case "${1:-}" in
   install) install ;;
   start) [ -n "${2:-}" ] || { echo "usage: $0 start DIR [PORT]" >&2; exit 2; }; start "$2" "${3:-}" ;;
   stop) [ -n "${2:-}" ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop "$2" ;;
-  *) echo "usage: $0 install | start DIR [PORT] | stop DIR" >&2; exit 2 ;;
+  restart-rabbitmq) [ -n "${2:-}" ] || { echo "usage: $0 restart-rabbitmq DIR [SECONDS]" >&2; exit 2; }; restart_rabbitmq "$2" "${3:-1}" ;;
+  *) echo "usage: $0 install | start DIR [PORT] | stop DIR | restart-rabbitmq DIR [SECONDS]" >&2; exit 2 ;;
 esac

@@ -11,6 +11,15 @@ public sealed class ServicesFixture : IAsyncLifetime
 {
     public const string SuperadminSecret = "integration-superadmin-secret-0123";
 
+    /// <summary>Stops the RabbitMQ broker for a while and starts it again (durable queues survive).</summary>
+    public async Task RestartRabbitMqAsync(int downSeconds)
+    {
+        var p = ChildProcess.Start("bash", [Path.Combine(RepoPaths.Root, "scripts", "services.sh"), "restart-rabbitmq", _dir, downSeconds.ToString()],
+            new Dictionary<string, string?>());
+        var code = await p.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        if (code != 0) throw new InvalidOperationException("restarting RabbitMQ failed:\n" + p.Output);
+    }
+
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "wmj-test-" + Guid.NewGuid().ToString("N")[..8]);
 
     public IReadOnlyDictionary<string, string> Env { get; private set; } = new Dictionary<string, string>();
