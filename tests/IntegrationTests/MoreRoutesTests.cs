@@ -82,7 +82,7 @@ public sealed class MoreRoutesTests(ServicesFixture services)
         Assert.Equal(200, (await bob.Post(ws.W + "resources/update_value/u/alice/r", new { value = 2 })).Status);
         Assert.Equal(200, (await alice.Post(ws.W + "acls/remove/resource/u/alice/r", new { owner = "u/bob" })).Status);
         Assert.Equal(401, (await bob.Get(ws.W + "resources/get/u/alice/r")).Status);
-        Assert.Equal(400, (await alice.Post(ws.W + "acls/add/script/u/alice/r", new { owner = "u/bob" })).Status);
+        Assert.Equal(400, (await alice.Post(ws.W + "acls/add/widget/u/alice/r", new { owner = "u/bob" })).Status);
         Assert.Equal(404, (await alice.Post(ws.W + "acls/add/resource/u/alice/none", new { owner = "u/bob" })).Status);
     }
 
