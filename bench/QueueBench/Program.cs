@@ -1,0 +1,106 @@
+// Queue benchmarks of issue 3, against a running API, workers and PostgreSQL (loopback only):
+//   overhead  --count N --concurrency C   N noop jobs enqueued over HTTP, enqueue to completion: jobs/s and
+//                                         enqueue-to-start latency p50/p99 (from the store's timestamps)
+//   wait      --count N                   run_wait_result of a python3 script returning 1, sequentially: p50/p99
+//   idle      --seconds S                 database transactions per second while everything sits idle
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Npgsql;
+
+var mode = args[0];
+var opts = args.Skip(1).Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--")).ToDictionary(x => x.a[2..], x => args[x.i + 2]);
+var baseUrl = opts.GetValueOrDefault("base-url", "http://127.0.0.1:8000");
+if (!new Uri(baseUrl).IsLoopback) throw new ArgumentException("benchmarks only target loopback addresses");
+var db = opts["database"];
+var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseCookies = false }) { BaseAddress = new Uri(baseUrl + "/api/"), Timeout = TimeSpan.FromMinutes(10) };
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts["token"]);
+var ws = "qb-" + Guid.NewGuid().ToString("N")[..6];
+
+async Task<string> Post(string path, object body)
+{
+    var r = await http.PostAsJsonAsync(path, body);
+    var text = await r.Content.ReadAsStringAsync();
+    if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)r.StatusCode} {text}");
+    return text;
+}
+
+double P(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
+
+switch (mode)
+{
+    case "overhead":
+    {
+        var count = int.Parse(opts.GetValueOrDefault("count", "10000"));
+        var concurrency = int.Parse(opts.GetValueOrDefault("concurrency", "32"));
+        await Post("workspaces/create", new { id = ws, name = ws });
+        var next = 0;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= count)
+                await Post($"w/{ws}/jobs/run/preview", new { content = "", language = "bash", kind = "noop", args = new { } });
+        }));
+        var enqueued = sw.Elapsed.TotalSeconds;
+        await using var conn = new NpgsqlConnection(db);
+        await conn.OpenAsync();
+        long done = 0;
+        while (done < count)
+        {
+            await using var c = new NpgsqlCommand("SELECT count(*) FROM v2_job_completed WHERE workspace_id = @w", conn);
+            c.Parameters.AddWithValue("w", ws);
+            done = (long)(await c.ExecuteScalarAsync())!;
+            if (done < count) await Task.Delay(50);
+        }
+        var total = sw.Elapsed.TotalSeconds;
+        await using var lat = new NpgsqlCommand("""
+            SELECT extract(epoch FROM c.started_at - j.created_at) * 1000 FROM v2_job j JOIN v2_job_completed c ON c.id = j.id
+            WHERE j.workspace_id = @w ORDER BY 1
+            """, conn);
+        lat.Parameters.AddWithValue("w", ws);
+        var latencies = new List<double>();
+        await using (var r = await lat.ExecuteReaderAsync()) while (await r.ReadAsync()) latencies.Add(r.GetDouble(0));
+        Console.WriteLine($"queue overhead: {count} noop jobs, {concurrency} concurrent enqueuers over HTTP, one worker process");
+        Console.WriteLine($"enqueue: {count / enqueued:F0} jobs/s ({enqueued:F1} s); enqueue to last completion: {count / total:F0} jobs/s ({total:F1} s)");
+        Console.WriteLine($"enqueue-to-start latency ms: p50 {P(latencies, 0.5):F1}  p90 {P(latencies, 0.9):F1}  p99 {P(latencies, 0.99):F1}  max {latencies[^1]:F1}");
+        break;
+    }
+    case "wait":
+    {
+        var count = int.Parse(opts.GetValueOrDefault("count", "200"));
+        await Post("workspaces/create", new { id = ws, name = ws });
+        await Post($"w/{ws}/scripts/create", new { path = "u/superadmin_secret/one", language = "python3", content = "def main():\n    return 1\n" });
+        for (var i = 0; i < 5; i++) await Post($"w/{ws}/jobs/run_wait_result/p/u/superadmin_secret/one", new { });
+        var lat = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            var t = Stopwatch.StartNew();
+            var result = await Post($"w/{ws}/jobs/run_wait_result/p/u/superadmin_secret/one", new { });
+            if (result.Trim() != "1") throw new InvalidOperationException("unexpected result " + result);
+            lat.Add(t.Elapsed.TotalMilliseconds);
+        }
+        lat.Sort();
+        Console.WriteLine($"run_wait_result of a python3 script returning 1, {count} times in sequence");
+        Console.WriteLine($"latency ms: p50 {P(lat, 0.5):F1}  p90 {P(lat, 0.9):F1}  p99 {P(lat, 0.99):F1}  max {lat[^1]:F1}");
+        break;
+    }
+    case "idle":
+    {
+        var seconds = int.Parse(opts.GetValueOrDefault("seconds", "30"));
+        await using var conn = new NpgsqlConnection(db);
+        await conn.OpenAsync();
+        async Task<long> Transactions()
+        {
+            await using var c = new NpgsqlCommand("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()", conn);
+            return (long)(await c.ExecuteScalarAsync())!;
+        }
+        await Task.Delay(2000);
+        var before = await Transactions();
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        var after = await Transactions();
+        // Two of the counted transactions are this program's own reads (and the stats lag up to 0.5 s).
+        var tx = Math.Max(0, after - before - 2);
+        Console.WriteLine($"idle: {tx} database transactions in {seconds} s = {(double)tx / seconds:F2} per second");
+        break;
+    }
+}
