@@ -27,7 +27,7 @@ install() {
   command -v node >/dev/null || missing+=(nodejs npm)
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
-  command -v python3 >/dev/null || missing+=(python3)
+  [ -x /usr/bin/python3 ] || missing+=(python3)  # the worker's default interpreter
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} (apt)"
     apt-get update -qq

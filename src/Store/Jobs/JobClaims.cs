@@ -85,8 +85,9 @@ public sealed class JobClaims(NpgsqlDataSource db)
     /// Completes a claimed job in one statement: the queue row goes, the completed row appears, waiters are
     /// notified. False when the claim is no longer ours (already completed, or restarted elsewhere).
     /// </summary>
-    public Task<bool> CompleteAsync(Guid id, Guid claimId, string worker, JobOutcome outcome, CancellationToken ct) =>
-        FinishAsync("id = $1 AND claim_id = $2", id, claimId, worker, outcome, ct);
+    /// <param name="lastLogs">Output not yet flushed, written in the same statement.</param>
+    public Task<bool> CompleteAsync(Guid id, Guid claimId, string worker, JobOutcome outcome, string lastLogs, CancellationToken ct) =>
+        FinishAsync("id = $1 AND claim_id = $2", id, claimId, worker, outcome, ct, lastLogs);
 
     /// <summary>
     /// Hands a claimed job back to the queue (worker shutting down): it waits again, undispatched, and the
@@ -111,7 +112,8 @@ public sealed class JobClaims(NpgsqlDataSource db)
     public Task<bool> ForceCompleteAsync(Guid id, JobOutcome outcome, CancellationToken ct) =>
         FinishAsync("id = $1 AND $2::uuid IS NULL", id, null, null, outcome, ct);
 
-    private async Task<bool> FinishAsync(string where, Guid id, Guid? claimId, string? worker, JobOutcome outcome, CancellationToken ct)
+    private async Task<bool> FinishAsync(string where, Guid id, Guid? claimId, string? worker, JobOutcome outcome, CancellationToken ct,
+        string lastLogs = "")
     {
         await using var cmd = db.CreateCommand($"""
             WITH gone AS (
@@ -121,6 +123,10 @@ public sealed class JobClaims(NpgsqlDataSource db)
                 SELECT $1, workspace_id, coalesce((extract(epoch FROM now() - started_at) * 1000)::bigint, 0), $3::jsonb, $4, $5, $6, started_at, $7
                 FROM gone
                 RETURNING id
+            ), logs AS (
+                INSERT INTO job_logs (job_id, workspace_id, logs)
+                SELECT $1, workspace_id, $8 FROM gone WHERE $8 <> ''
+                ON CONFLICT (job_id) DO UPDATE SET logs = job_logs.logs || EXCLUDED.logs
             )
             SELECT pg_notify('{CompletedChannel}', id::text) FROM done
             """);
@@ -131,6 +137,7 @@ public sealed class JobClaims(NpgsqlDataSource db)
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.CanceledBy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.CanceledReason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)worker ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = lastLogs, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct);
     }

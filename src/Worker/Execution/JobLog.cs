@@ -63,10 +63,22 @@ public sealed class JobLog(JobClaims store, Guid jobId, string workspace) : IAsy
         }
     }
 
+    /// <summary>Stops streaming and returns what is not written yet, for the completing statement to write.</summary>
+    public async Task<string> StopAsync()
+    {
+        await _stop.CancelAsync();
+        if (_flusher is not null) await _flusher;
+        lock (_pending)
+        {
+            var rest = _pending.ToString();
+            _pending.Clear();
+            return rest;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
-        if (_flusher is not null) await _flusher;
+        if (!_stop.IsCancellationRequested) await StopAsync();
         await FlushAsync();
         _stop.Dispose();
     }

@@ -91,18 +91,21 @@ public sealed class JobRunner(
         {
             await stopHeartbeat.CancelAsync();
             await heartbeat;
-            await jobLog.DisposeAsync();
             TryDelete(dir);
         }
 
+        var lastLogs = await jobLog.StopAsync();
         if (outcome is null)
         {
+            jobLog.Write(lastLogs);
+            await jobLog.DisposeAsync();
             if (_shutdown.IsCancellationRequested && !stopReason.ClaimLost && await claims.ReleaseAsync(job.Id, job.ClaimId, CancellationToken.None))
                 log.LogInformation("job {JobId} handed back to the queue (worker stopping)", job.Id);
             return;
         }
-        if (!await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, CancellationToken.None))
+        if (!await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None))
             log.LogWarning("job {JobId} finished here but its claim was lost (restarted elsewhere); result dropped", job.Id);
+        await jobLog.DisposeAsync();
     }
 
     private async Task<JsonNode?> ExecuteAsync(ClaimedJob job, string dir, Dictionary<string, string> env, JsonObject args, JobLog jobLog, CancellationToken ct)
