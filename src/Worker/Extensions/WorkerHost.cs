@@ -18,6 +18,7 @@ public static class WorkerHost
         services.AddHttpClient("api", c => c.Timeout = TimeSpan.FromMinutes(5));
         services.AddSingleton<IExecutor, BashExecutor>();
         services.AddSingleton<IExecutor, PythonExecutor>();
+        services.AddSingleton<IExecutor, PostgresExecutor>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
     }
