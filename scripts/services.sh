@@ -38,6 +38,20 @@ install() {
     log "installing the S3 test server (npm @20minutes/s3rver)"
     (cd "$TOOLS" && npm install --no-audit --no-fund --silent @20minutes/s3rver@4.0.4 >/dev/null)
   fi
+  if [ ! -x "$TOOLS/bun/bun" ]; then
+    log "installing bun (npm @oven/bun-linux-x64) and windmill-client"
+    local btmp; btmp="$(mktemp -d)"
+    (cd "$btmp" && npm pack --silent @oven/bun-linux-x64@1.4.5 >/dev/null && tar xzf ./*.tgz)
+    mkdir -p "$TOOLS/bun"
+    cp "$btmp/package/bin/bun" "$TOOLS/bun/bun"; chmod +x "$TOOLS/bun/bun"
+    rm -rf "$btmp"
+  fi
+  if [ ! -f "$TOOLS/bun-modules/node_modules/windmill-client/package.json" ]; then
+    mkdir -p "$TOOLS/bun-modules"
+    # A package.json of its own, or npm would install into the parent folder's.
+    [ -f "$TOOLS/bun-modules/package.json" ] || echo '{"private": true}' > "$TOOLS/bun-modules/package.json"
+    (cd "$TOOLS/bun-modules" && npm install --no-audit --no-fund --silent windmill-client@1.818.0 >/dev/null)
+  fi
   if [ ! -f "$TOOLS/duckdb/libduckdb.so" ]; then
     log "installing libduckdb (npm @duckdb/node-bindings-linux-x64)"
     local tmp; tmp="$(mktemp -d)"
@@ -126,6 +140,8 @@ S3_ENDPOINT=127.0.0.1:$s3
 S3_ACCESS_KEY=S3RVER
 S3_SECRET_KEY=S3RVER
 LIBDUCKDB_PATH=$TOOLS/duckdb/libduckdb.so
+BUN_PATH=$TOOLS/bun/bun
+BUN_NODE_MODULES=$TOOLS/bun-modules/node_modules
 ENV
   log "started in $dir (postgres $pg, rabbitmq $rmq, redis $redis, s3 $s3)"
 }

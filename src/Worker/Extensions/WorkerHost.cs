@@ -19,6 +19,7 @@ public static class WorkerHost
         services.AddSingleton<IExecutor, BashExecutor>();
         services.AddSingleton<IExecutor, PythonExecutor>();
         services.AddSingleton<IExecutor, PostgresExecutor>();
+        services.AddSingleton<IExecutor, BunExecutor>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
     }

@@ -15,6 +15,9 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
     public int PingInterval { get; init; } = 5;
     public int DefaultTimeout { get; init; } = 604_800;
     public string PythonPath { get; init; } = "python3";
+    /// <summary><c>BUN_PATH</c> (the bun binary) and <c>BUN_NODE_MODULES</c> (a node_modules with windmill-client).</summary>
+    public string BunPath { get; init; } = "bun";
+    public string? BunNodeModules { get; init; }
 
     public static readonly string[] DefaultTags = ["deno", "python3", "go", "bash", "powershell", "dependency", "flow", "other", "bun", "php", "rust", "duckdb", "postgresql", "mysql"];
 
@@ -35,6 +38,8 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
             DefaultTimeout = ServiceSettings.IntOr(env, "TIMEOUT", 604_800, 1, 31_536_000),
             // Debian's interpreter starts in ~10 ms; a pyenv shim (a shell script) takes ~250 ms.
             PythonPath = env("PYTHON_PATH") is { Length: > 0 } py ? py : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
+            BunPath = env("BUN_PATH") is { Length: > 0 } bun ? bun : "bun",
+            BunNodeModules = env("BUN_NODE_MODULES") is { Length: > 0 } nm ? nm : null,
         };
     }
 }

@@ -68,6 +68,9 @@ public sealed class ServicesFixture : IAsyncLifetime
         ["BIND_ADDRESS"] = "127.0.0.1",
         ["BASE_INTERNAL_URL"] = $"http://127.0.0.1:{port}",
         ["AUTH_CACHE_SECONDS"] = "5",
+        ["BUN_PATH"] = Env["BUN_PATH"],
+        ["BUN_NODE_MODULES"] = Env["BUN_NODE_MODULES"],
+        ["LIBDUCKDB_PATH"] = Env["LIBDUCKDB_PATH"],
         // Short queue monitoring intervals, so lost and zombie jobs are recovered within seconds in tests.
         ["ZOMBIE_JOB_TIMEOUT"] = "4",
         ["ZOMBIE_JOB_RESTART_LIMIT"] = "1",
