@@ -20,6 +20,7 @@ public static class WorkerHost
         services.AddSingleton<IExecutor, PythonExecutor>();
         services.AddSingleton<IExecutor, PostgresExecutor>();
         services.AddSingleton<IExecutor, BunExecutor>();
+        services.AddSingleton<IExecutor, DuckDbExecutor>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
     }
