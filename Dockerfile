@@ -8,11 +8,15 @@ COPY src/ src/
 RUN dotnet publish src/Api/Api.csproj -c Release -o /out/api --nologo \
  && dotnet publish src/Worker/Worker.csproj -c Release -o /out/worker --nologo
 
-# libduckdb ships inside an npm package (no DuckDB.NET package restores here; see ARCHITECTURE.md).
-FROM node:20-bookworm-slim AS duckdb
-WORKDIR /duckdb
-RUN npm pack --silent @duckdb/node-bindings-linux-x64@1.5.6-r.1 && tar xzf ./*.tgz \
- && cp "$(find package -name libduckdb.so | head -1)" /duckdb/libduckdb.so
+# libduckdb and bun ship inside npm packages (no DuckDB.NET package restores here; see ARCHITECTURE.md),
+# and bun scripts import the official windmill-client.
+FROM node:20-bookworm-slim AS natives
+WORKDIR /natives
+RUN npm pack --silent @duckdb/node-bindings-linux-x64@1.5.6-r.1 && tar xzf duckdb-*.tgz \
+ && cp "$(find package -name libduckdb.so | head -1)" /natives/libduckdb.so && rm -rf package \
+ && npm pack --silent @oven/bun-linux-x64@1.4.5 && tar xzf oven-bun-*.tgz && cp package/bin/bun /natives/bun \
+ && mkdir -p /natives/modules && cd /natives/modules && echo '{"private":true}' > package.json \
+ && npm install --no-audit --no-fund --silent windmill-client@1.818.0
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS api
 WORKDIR /app
@@ -29,7 +33,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /out/worker .
-COPY --from=duckdb /duckdb/libduckdb.so /usr/local/lib/libduckdb.so
-ENV LIBDUCKDB_PATH=/usr/local/lib/libduckdb.so
+COPY --from=natives /natives/libduckdb.so /usr/local/lib/libduckdb.so
+COPY --from=natives /natives/bun /usr/local/bin/bun
+COPY --from=natives /natives/modules/node_modules /opt/windmill/node_modules
+ENV LIBDUCKDB_PATH=/usr/local/lib/libduckdb.so BUN_PATH=/usr/local/bin/bun BUN_NODE_MODULES=/opt/windmill/node_modules \
+    PYTHON_PATH=/usr/bin/python3 JOB_DIR=/tmp/windmill-jobs
 USER app
 ENTRYPOINT ["dotnet", "Windmill.Jobs.Worker.dll"]
