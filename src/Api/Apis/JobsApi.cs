@@ -119,7 +119,8 @@ public static class JobsApi
         who.RequireWriter("run previews");
         var kind = body.Kind switch { null or "code" => JobKind.Preview, "noop" => JobKind.Noop, "identity" => JobKind.Identity, var k => throw WindmillError.BadRequest($"unknown preview kind '{k}'") };
         var language = ScriptLanguage.Check(body.Language);
-        if (body.Path is { } p && !ObjectPath.IsValid(p.TrimEnd('/') + (p.EndsWith('/') ? "/x" : "")))
+        // A preview's path may end with '/' (spec 1.2: runnable paths of previews); the rest must be a valid path.
+        if (body.Path is { } p && !ObjectPath.IsValid(p.EndsWith('/') ? p + "x" : p))
             throw WindmillError.BadRequest($"invalid path '{p}'");
         var runnable = new Runnable(kind, null, body.Path, language, body.Content, body.Tag, null, SignatureReader.Read(language, body.Content).ToSchema());
         var id = await q.EnqueueAsync(who, runnable, body.Args ?? [], RunJobQuery.From(req), ct);
@@ -131,7 +132,7 @@ public static class JobsApi
     {
         who.RequireScope($"jobs:run:scripts:{path}");
         var script = await ScriptsApi.LiveAsync(who, db, path, ct);
-        var id = await q.EnqueueAsync(who, Runnable.Of(script), await args, RunJobQuery.From(req), ct);
+        var id = await q.EnqueueAsync(who, Runnable.Of(script), await args, RunJobQuery.From(req), ct, waited: true);
         return await ResultWhenDoneAsync(who, waiter, reader, s, id, ct);
     }
 
@@ -140,7 +141,7 @@ public static class JobsApi
     {
         var script = await ScriptsApi.ByHashAsync(who, db, hash, ct);
         who.RequireScope($"jobs:run:scripts:{script.Path}");
-        var id = await q.EnqueueAsync(who, Runnable.Of(script), await args, RunJobQuery.From(req), ct);
+        var id = await q.EnqueueAsync(who, Runnable.Of(script), await args, RunJobQuery.From(req), ct, waited: true);
         return await ResultWhenDoneAsync(who, waiter, reader, s, id, ct);
     }
 

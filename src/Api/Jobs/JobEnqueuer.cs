@@ -18,8 +18,9 @@ public sealed record Runnable(
 /// </summary>
 public sealed class JobEnqueuer(JobQueueWriter writer, JobDispatcher dispatcher, JobReader reader, ApiSettings settings)
 {
+    /// <param name="waited">A caller waits for the result (run_wait_result): completion will notify it.</param>
     public async Task<Guid> EnqueueAsync(Authed who, Runnable runnable, JsonObject args, RunJobQuery query, CancellationToken ct,
-        string? trigger = null, string? triggerKind = null)
+        string? trigger = null, string? triggerKind = null, bool waited = false)
     {
         ArgumentCheck.Validate(runnable.Schema, args, runnable.Path ?? "the script");
         var tag = query.Tag ?? runnable.DefaultTag ?? (runnable.Language is { } l ? ScriptLanguage.DefaultTag(l) : "other");
@@ -32,7 +33,7 @@ public sealed class JobEnqueuer(JobQueueWriter writer, JobDispatcher dispatcher,
             runnable.Hash, runnable.Path, runnable.Language, runnable.Code, args.ToJsonString(), tag, runnable.Priority,
             query.Timeout ?? runnable.DefaultTimeout, query.ScheduledTime(now), who.Identity,
             ParentJob: query.ParentJob, RootJob: query.RootJob, Trigger: trigger, TriggerKind: triggerKind,
-            VisibleToOwner: !query.InvisibleToOwner);
+            VisibleToOwner: !query.InvisibleToOwner, NotifyCompletion: waited);
         try { await writer.EnqueueAsync(job, ct); }
         catch (Npgsql.PostgresException e) when (e.SqlState == "23505")
         {

@@ -117,18 +117,18 @@ public sealed class JobClaims(NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand($"""
             WITH gone AS (
-                DELETE FROM v2_job_queue WHERE {where} RETURNING workspace_id, started_at
+                DELETE FROM v2_job_queue WHERE {where} RETURNING workspace_id, started_at, notify_completion
             ), done AS (
                 INSERT INTO v2_job_completed (id, workspace_id, duration_ms, result, status, canceled_by, canceled_reason, started_at, worker)
                 SELECT $1, workspace_id, coalesce((extract(epoch FROM now() - started_at) * 1000)::bigint, 0), $3::jsonb, $4, $5, $6, started_at, $7
                 FROM gone
-                RETURNING id
+                RETURNING id, (SELECT notify_completion FROM gone) AS notify
             ), logs AS (
                 INSERT INTO job_logs (job_id, workspace_id, logs)
                 SELECT $1, workspace_id, $8 FROM gone WHERE $8 <> ''
                 ON CONFLICT (job_id) DO UPDATE SET logs = job_logs.logs || EXCLUDED.logs
             )
-            SELECT pg_notify('{CompletedChannel}', id::text) FROM done
+            SELECT CASE WHEN notify THEN pg_notify('{CompletedChannel}', id::text) END FROM done
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = id });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)claimId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });

@@ -24,8 +24,8 @@ public sealed class JobQueueWriter(NpgsqlDataSource db)
             job.RunnablePath, job.ParentJob, job.RootJob, job.FlowStepId, job.Language, job.RawCode, job.ArgsJson, job.Tag,
             job.Trigger, job.TriggerKind, job.Timeout, job.Priority, job.VisibleToOwner));
         batch.BatchCommands.Add(Cmd("""
-            INSERT INTO v2_job_queue (id, workspace_id, created_at, scheduled_for, tag, priority) VALUES ($1, $2, now(), $3, $4, $5)
-            """, job.Id, job.WorkspaceId, job.ScheduledFor, job.Tag, job.Priority));
+            INSERT INTO v2_job_queue (id, workspace_id, created_at, scheduled_for, tag, priority, notify_completion) VALUES ($1, $2, now(), $3, $4, $5, $6)
+            """, job.Id, job.WorkspaceId, job.ScheduledFor, job.Tag, job.Priority, job.NotifyCompletion));
         batch.BatchCommands.Add(Cmd("INSERT INTO v2_job_runtime (id) VALUES ($1)", job.Id));
         var who = job.Identity;
         batch.BatchCommands.Add(Cmd("""

@@ -45,7 +45,8 @@ public sealed record NewJob(
     string? Trigger = null,
     string? TriggerKind = null,
     string? FlowStepId = null,
-    bool VisibleToOwner = true);
+    bool VisibleToOwner = true,
+    bool NotifyCompletion = false);
 
 /// <summary>A job a worker has claimed: its definition, identity snapshot and the claim that lets it complete the job.</summary>
 public sealed record ClaimedJob(

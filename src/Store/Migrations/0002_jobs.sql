@@ -77,6 +77,9 @@ CREATE TABLE v2_job_queue (
     worker           varchar(255),
     claim_id         uuid,
     dispatched_at    timestamptz,
+    -- Someone waits on this job (run_wait_result): completion sends a NOTIFY. Only then, because
+    -- PostgreSQL serializes notifying commits on one lock.
+    notify_completion boolean NOT NULL DEFAULT false,
     extras           jsonb
 );
 CREATE INDEX v2_job_queue_waiting ON v2_job_queue (scheduled_for) WHERE running = false;
