@@ -32,12 +32,7 @@ public sealed class BashExecutor : IExecutor
         var (exit, lastLine) = await JobProcess.RunAsync("bash", ["main.sh", .. positional], run.Dir, run.Env, run.Log, ct);
         if (exit != 0)
             throw new JobFailure($"bash exited with code {exit}\n{run.Log.StderrTail()}".TrimEnd());
-        var resultFile = Path.Combine(run.Dir, "result.json");
-        if (File.Exists(resultFile) && new FileInfo(resultFile).Length > 0)
-        {
-            try { return JsonNode.Parse(await File.ReadAllTextAsync(resultFile, ct)); }
-            catch (JsonException e) { throw new JobFailure($"result.json is not valid JSON: {e.Message}"); }
-        }
-        return JsonValue.Create(lastLine);
+        var (found, result) = await WrapperFiles.TryReadResultAsync(run.Dir, ct);
+        return found ? result : JsonValue.Create(lastLine);
     }
 }

@@ -26,15 +26,7 @@ public sealed class BunExecutor(WorkerSettings settings) : IExecutor
             File.CreateSymbolicLink(Path.Combine(run.Dir, "node_modules"), modules);
 
         var (exit, _) = await JobProcess.RunAsync(settings.BunPath, ["--no-install", "wrapper.ts"], run.Dir, run.Env, run.Log, ct);
-        var errorFile = Path.Combine(run.Dir, "error.json");
-        if (File.Exists(errorFile))
-        {
-            var error = JsonNode.Parse(await File.ReadAllTextAsync(errorFile, ct))!;
-            throw new JobFailure(error["message"]?.GetValue<string>() ?? "error", error["name"]?.GetValue<string>() ?? "Error", error["stack"]?.GetValue<string>());
-        }
-        if (exit != 0) throw new JobFailure($"bun exited with code {exit}\n{run.Log.StderrTail()}".TrimEnd());
-        var resultFile = Path.Combine(run.Dir, "result.json");
-        return File.Exists(resultFile) ? JsonNode.Parse(await File.ReadAllTextAsync(resultFile, ct)) : null;
+        return await WrapperFiles.OutcomeAsync(run, exit, "bun", ct);
     }
 
     private static string Wrapper(ScriptSignature signature)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Scripts;
 using Windmill.Jobs.Worker.Execution;
@@ -23,16 +22,6 @@ public sealed class PythonExecutor(WorkerSettings settings) : IExecutor
         var env = new Dictionary<string, string>(run.Env) { ["PYTHONPATH"] = Assets, ["PYTHONUNBUFFERED"] = "1", ["PYTHONDONTWRITEBYTECODE"] = "1" };
         var (exit, _) = await JobProcess.RunAsync(settings.PythonPath, ["-u", Path.Combine(Assets, "wrapper.py")], run.Dir, env, run.Log, ct);
 
-        var errorFile = Path.Combine(run.Dir, "error.json");
-        if (File.Exists(errorFile))
-        {
-            var error = JsonNode.Parse(await File.ReadAllTextAsync(errorFile, ct))!;
-            throw new JobFailure(error["message"]!.GetValue<string>(), error["name"]?.GetValue<string>() ?? "ExecutionErr", error["stack"]?.GetValue<string>());
-        }
-        if (exit != 0) throw new JobFailure($"python exited with code {exit}\n{run.Log.StderrTail()}".TrimEnd());
-        var resultFile = Path.Combine(run.Dir, "result.json");
-        if (!File.Exists(resultFile)) return null;
-        try { return JsonNode.Parse(await File.ReadAllTextAsync(resultFile, ct)); }
-        catch (JsonException e) { throw new JobFailure($"the result is not valid JSON: {e.Message}"); }
+        return await WrapperFiles.OutcomeAsync(run, exit, "python", ct);
     }
 }
