@@ -55,7 +55,7 @@ public sealed class JobRunner(
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(job, cancel, stopReason, stopHeartbeat.Token);
 
-        JobOutcome outcome;
+        JobOutcome? outcome; // null: not ours to complete
         var jobLog = new JobLog(claims, job.Id, job.WorkspaceId);
         jobLog.Start();
         try
@@ -71,7 +71,7 @@ public sealed class JobRunner(
         }
         catch (OperationCanceledException) when (stopReason.ClaimLost || _shutdown.IsCancellationRequested)
         {
-            outcome = null!; // not ours to complete: handed back or restarted elsewhere
+            outcome = null; // handed back (worker stopping) or restarted elsewhere (claim lost)
         }
         catch (OperationCanceledException)
         {
@@ -103,9 +103,26 @@ public sealed class JobRunner(
                 log.LogInformation("job {JobId} handed back to the queue (worker stopping)", job.Id);
             return;
         }
-        if (!await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None))
+        if (!await CompleteWithRetriesAsync(job, outcome, lastLogs))
             log.LogWarning("job {JobId} finished here but its claim was lost (restarted elsewhere); result dropped", job.Id);
         await jobLog.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Completion must not be lost to a short store outage: the job would otherwise run again after the
+    /// zombie timeout. Retrying is safe, since only the current claim can complete the job.
+    /// </summary>
+    private async Task<bool> CompleteWithRetriesAsync(ClaimedJob job, JobOutcome outcome, string lastLogs)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None); }
+            catch (Exception e) when (attempt < 8)
+            {
+                log.LogWarning(e, "completing job {JobId} failed (attempt {Attempt}); retrying", job.Id, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt)));
+            }
+        }
     }
 
     private async Task<JsonNode?> ExecuteAsync(ClaimedJob job, string dir, Dictionary<string, string> env, JsonObject args, JobLog jobLog, CancellationToken ct)
