@@ -39,6 +39,13 @@ public sealed class JobRunner(
 
     private async Task RunAsync(ClaimedJob job)
     {
+        if (job.Kind is JobKind.Noop or JobKind.Identity)
+        {
+            // No code runs: no folder, token, heartbeat or log stream, just the completion.
+            var result = job.Kind == JobKind.Identity ? job.ArgsJson : "null";
+            await CompleteWithRetriesAsync(job, new JobOutcome(JobStatus.Success, result), $"job {job.Id} on worker {settings.Name}\n");
+            return;
+        }
         var timeout = job.Timeout ?? settings.DefaultTimeout;
         var dir = Path.Combine(settings.JobDir, job.Id.ToString());
         Directory.CreateDirectory(dir);
@@ -127,11 +134,6 @@ public sealed class JobRunner(
 
     private async Task<JsonNode?> ExecuteAsync(ClaimedJob job, string dir, Dictionary<string, string> env, JsonObject args, JobLog jobLog, CancellationToken ct)
     {
-        switch (job.Kind)
-        {
-            case JobKind.Noop: return null;
-            case JobKind.Identity: return args;
-        }
         if (job.Language is null || !_executors.TryGetValue(job.Language, out var executor))
             throw new JobFailure($"this worker cannot run {job.Language ?? "(no language)"} jobs", "UnsupportedLanguage");
         return await executor.RunAsync(new JobRun(job, job.Code ?? "", dir, env, args, jobLog), ct);
