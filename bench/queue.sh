@@ -30,4 +30,6 @@ echo "idle: one API and two workers"
 $BENCH idle --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --seconds 30
 kill "${PIDS[2]}" 2>/dev/null || true  # the overhead run uses one worker process
 $BENCH overhead --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count "$COUNT" --concurrency 32
+# The same at a pace the system sustains: enqueue-to-start latency without a backlog.
+$BENCH overhead --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count "$((COUNT / 2))" --concurrency 32 --rate 250
 $BENCH wait --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count "$WAITS"

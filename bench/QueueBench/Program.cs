@@ -1,6 +1,8 @@
 // Queue benchmarks of issue 3, against a running API, workers and PostgreSQL (loopback only):
-//   overhead  --count N --concurrency C   N noop jobs enqueued over HTTP, enqueue to completion: jobs/s and
-//                                         enqueue-to-start latency p50/p99 (from the store's timestamps)
+//   overhead  --count N --concurrency C [--rate R]
+//                                         N noop jobs enqueued over HTTP, enqueue to completion: jobs/s and
+//                                         enqueue-to-start latency p50/p99 (from the store's timestamps). Without
+//                                         --rate the enqueuers go flat out (a backlog forms); with it, R jobs/s.
 //   wait      --count N                   run_wait_result of a python3 script returning 1, sequentially: p50/p99
 //   idle      --seconds S                 database transactions per second while everything sits idle
 using System.Diagnostics;
@@ -33,13 +35,22 @@ switch (mode)
     {
         var count = int.Parse(opts.GetValueOrDefault("count", "10000"));
         var concurrency = int.Parse(opts.GetValueOrDefault("concurrency", "32"));
+        var rate = opts.TryGetValue("rate", out var rateText) ? double.Parse(rateText) : (double?)null;
         await Post("workspaces/create", new { id = ws, name = ws });
         var next = 0;
         var sw = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
-            while (Interlocked.Increment(ref next) <= count)
+            int i;
+            while ((i = Interlocked.Increment(ref next)) <= count)
+            {
+                if (rate is { } perSecond)
+                {
+                    var due = TimeSpan.FromSeconds((i - 1) / perSecond) - sw.Elapsed;
+                    if (due > TimeSpan.Zero) await Task.Delay(due);
+                }
                 await Post($"w/{ws}/jobs/run/preview", new { content = "", language = "bash", kind = "noop", args = new { } });
+            }
         }));
         var enqueued = sw.Elapsed.TotalSeconds;
         await using var conn = new NpgsqlConnection(db);
@@ -60,7 +71,7 @@ switch (mode)
         lat.Parameters.AddWithValue("w", ws);
         var latencies = new List<double>();
         await using (var r = await lat.ExecuteReaderAsync()) while (await r.ReadAsync()) latencies.Add(r.GetDouble(0));
-        Console.WriteLine($"queue overhead: {count} noop jobs, {concurrency} concurrent enqueuers over HTTP, one worker process");
+        Console.WriteLine($"queue overhead: {count} noop jobs, {concurrency} concurrent enqueuers over HTTP{(rate is { } rr ? $" paced at {rr} jobs/s" : "")}, one worker process");
         Console.WriteLine($"enqueue: {count / enqueued:F0} jobs/s ({enqueued:F1} s); enqueue to last completion: {count / total:F0} jobs/s ({total:F1} s)");
         Console.WriteLine($"enqueue-to-start latency ms: p50 {P(latencies, 0.5):F1}  p90 {P(latencies, 0.9):F1}  p99 {P(latencies, 0.99):F1}  max {latencies[^1]:F1}");
         break;
