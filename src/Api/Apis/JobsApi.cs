@@ -14,8 +14,6 @@ public static class JobsApi
         [JsonRequired] public string Language { get; init; } = Language;
     }
 
-    public sealed record CancelBody(string? Reason);
-
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder w)
     {
         var jobs = w.MapGroup("/jobs");
@@ -249,8 +247,8 @@ public static class JobsApi
     {
         var j = await VisibleAsync(who, r, id, ct);
         if (j.Completed) throw WindmillError.BadRequest($"job {id} is already completed");
-        var body = req.ContentLength is > 0 ? await req.ReadFromJsonAsync<CancelBody>(ct) : null;
-        var reason = body?.Reason ?? "canceled by user";
+        var body = req.ContentLength is > 0 ? await JsonBodies.ReadAnyAsync(req, ct) : null;
+        var reason = (body as JsonObject)?["reason"]?.GetValue<string>() ?? "canceled by user";
         foreach (var jobId in (await r.DescendantsAsync(id, ct)).Append(id))
         {
             var outcome = new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(reason, who.Username), who.Username, reason);
