@@ -17,17 +17,16 @@ public static class JobsApi
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder w)
     {
         var jobs = w.MapGroup("/jobs");
-        jobs.MapPost("/run/p/{*path}", RunByPath);
-        jobs.MapPost("/run/h/{hash}", RunByHash);
+        jobs.MapPost("/run/p/{*path}", (Authed who, WindmillDb db, JobEnqueuer q, HttpRequest req, string path, CancellationToken ct) =>
+            RunAsync(who, db, q, req, path, null, ct));
+        jobs.MapPost("/run/h/{hash}", (Authed who, WindmillDb db, JobEnqueuer q, HttpRequest req, string hash, CancellationToken ct) =>
+            RunAsync(who, db, q, req, null, hash, ct));
         jobs.MapPost("/run/preview", RunPreview);
-        jobs.MapPost("/run_wait_result/p/{*path}", (Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader, ApiSettings s, HttpRequest req, string path, CancellationToken ct) =>
-            WaitByPath(who, db, q, waiter, reader, s, req, path, ReadArgsAsync(req, ct), ct));
-        jobs.MapGet("/run_wait_result/p/{*path}", (Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader, ApiSettings s, HttpRequest req, string path, CancellationToken ct) =>
-            WaitByPath(who, db, q, waiter, reader, s, req, path, Task.FromResult(PayloadArgs(req)), ct));
-        jobs.MapPost("/run_wait_result/h/{hash}", (Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader, ApiSettings s, HttpRequest req, string hash, CancellationToken ct) =>
-            WaitByHash(who, db, q, waiter, reader, s, req, hash, ReadArgsAsync(req, ct), ct));
-        jobs.MapGet("/run_wait_result/h/{hash}", (Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader, ApiSettings s, HttpRequest req, string hash, CancellationToken ct) =>
-            WaitByHash(who, db, q, waiter, reader, s, req, hash, Task.FromResult(PayloadArgs(req)), ct));
+        string[] getOrPost = [HttpMethods.Get, HttpMethods.Post];
+        jobs.MapMethods("/run_wait_result/p/{*path}", getOrPost, (Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader,
+            ApiSettings s, HttpRequest req, string path, CancellationToken ct) => RunAndWaitAsync(who, db, q, waiter, reader, s, req, path, null, ct));
+        jobs.MapMethods("/run_wait_result/h/{hash}", getOrPost, (Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader,
+            ApiSettings s, HttpRequest req, string hash, CancellationToken ct) => RunAndWaitAsync(who, db, q, waiter, reader, s, req, null, hash, ct));
         jobs.MapGet("/list", List);
         jobs.MapGet("/queue/list", (Authed who, JobReader r, HttpRequest req, CancellationToken ct) => ListWith(who, r, req, queued: true, ct));
         jobs.MapGet("/completed/list", (Authed who, JobReader r, HttpRequest req, CancellationToken ct) => ListWith(who, r, req, queued: false, ct));
@@ -96,20 +95,31 @@ public static class JobsApi
         }
     }
 
-    private static async Task<IResult> RunByPath(Authed who, WindmillDb db, JobEnqueuer q, HttpRequest req, string path, CancellationToken ct)
+    /// <summary>Arguments of a run: the JSON body, or for GET the <c>payload</c> query (base64 JSON).</summary>
+    private static Task<JsonObject> ArgsAsync(HttpRequest req, CancellationToken ct) =>
+        HttpMethods.IsGet(req.Method) ? Task.FromResult(PayloadArgs(req)) : ReadArgsAsync(req, ct);
+
+    /// <summary>The script a run route names, by path (its live version) or by hash, checked for read and scope.</summary>
+    private static async Task<Script> ScriptToRunAsync(Authed who, WindmillDb db, string? path, string? hash, CancellationToken ct)
     {
-        who.RequireScope($"jobs:run:scripts:{path}");
-        var script = await ScriptsApi.LiveAsync(who, db, path, ct);
-        var id = await q.EnqueueAsync(who, Runnable.Of(script), await ReadArgsAsync(req, ct), RunJobQuery.From(req), ct);
+        var script = path is not null ? await ScriptsApi.LiveAsync(who, db, path, ct) : await ScriptsApi.ByHashAsync(who, db, hash!, ct);
+        who.RequireScope($"jobs:run:scripts:{script.Path}");
+        return script;
+    }
+
+    private static async Task<IResult> RunAsync(Authed who, WindmillDb db, JobEnqueuer q, HttpRequest req, string? path, string? hash, CancellationToken ct)
+    {
+        var script = await ScriptToRunAsync(who, db, path, hash, ct);
+        var id = await q.EnqueueAsync(who, Runnable.Of(script), await ArgsAsync(req, ct), RunJobQuery.From(req), ct);
         return Replies.Created(id.ToString());
     }
 
-    private static async Task<IResult> RunByHash(Authed who, WindmillDb db, JobEnqueuer q, HttpRequest req, string hash, CancellationToken ct)
+    private static async Task<IResult> RunAndWaitAsync(Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader,
+        ApiSettings s, HttpRequest req, string? path, string? hash, CancellationToken ct)
     {
-        var script = await ScriptsApi.ByHashAsync(who, db, hash, ct);
-        who.RequireScope($"jobs:run:scripts:{script.Path}");
-        var id = await q.EnqueueAsync(who, Runnable.Of(script), await ReadArgsAsync(req, ct), RunJobQuery.From(req), ct);
-        return Replies.Created(id.ToString());
+        var script = await ScriptToRunAsync(who, db, path, hash, ct);
+        var id = await q.EnqueueAsync(who, Runnable.Of(script), await ArgsAsync(req, ct), RunJobQuery.From(req), ct, waited: true);
+        return await ResultWhenDoneAsync(who, waiter, reader, s, id, ct);
     }
 
     private static async Task<IResult> RunPreview(Authed who, JobEnqueuer q, HttpRequest req, Preview body, CancellationToken ct)
@@ -123,24 +133,6 @@ public static class JobsApi
         var runnable = new Runnable(kind, null, body.Path, language, body.Content, body.Tag, null, SignatureReader.Read(language, body.Content).ToSchema());
         var id = await q.EnqueueAsync(who, runnable, body.Args ?? [], RunJobQuery.From(req), ct);
         return Replies.Created(id.ToString());
-    }
-
-    private static async Task<IResult> WaitByPath(Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader, ApiSettings s,
-        HttpRequest req, string path, Task<JsonObject> args, CancellationToken ct)
-    {
-        who.RequireScope($"jobs:run:scripts:{path}");
-        var script = await ScriptsApi.LiveAsync(who, db, path, ct);
-        var id = await q.EnqueueAsync(who, Runnable.Of(script), await args, RunJobQuery.From(req), ct, waited: true);
-        return await ResultWhenDoneAsync(who, waiter, reader, s, id, ct);
-    }
-
-    private static async Task<IResult> WaitByHash(Authed who, WindmillDb db, JobEnqueuer q, CompletionWaiter waiter, JobReader reader, ApiSettings s,
-        HttpRequest req, string hash, Task<JsonObject> args, CancellationToken ct)
-    {
-        var script = await ScriptsApi.ByHashAsync(who, db, hash, ct);
-        who.RequireScope($"jobs:run:scripts:{script.Path}");
-        var id = await q.EnqueueAsync(who, Runnable.Of(script), await args, RunJobQuery.From(req), ct, waited: true);
-        return await ResultWhenDoneAsync(who, waiter, reader, s, id, ct);
     }
 
     /// <summary>200 with the result on success, 422 with the error object on failure (spec 6.10).</summary>
