@@ -188,6 +188,26 @@ public sealed class JobsTests(ServicesFixture services) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wm_strings_in_a_resource_resolve_to_the_jobs_context()
+    {
+        await _alice.Post(W + "resources/create", new
+        {
+            path = "u/alice/ctx", resource_type = "state",
+            value = new { job = "$WM_JOB_ID", path = "$WM_JOB_PATH", state = "$WM_STATE_PATH", unknown = "$WM_NOT_A_VARIABLE" },
+        });
+        await _alice.DeployAsync(_ws, "u/alice/ctxjob", "python3", "def main(ctx: dict):\n    return ctx\n");
+        var id = await _alice.RunAsync(_ws, "u/alice/ctxjob", new { ctx = "$res:u/alice/ctx" });
+        var result = (await _alice.WaitAsync(_ws, id))["result"]!;
+        Assert.Equal(id.ToString(), result["job"]!.GetValue<string>());
+        Assert.Equal("u/alice/ctxjob", result["path"]!.GetValue<string>());
+        Assert.Equal("u/alice/ctxjob/user", result["state"]!.GetValue<string>());
+        Assert.Equal("$WM_NOT_A_VARIABLE", result["unknown"]!.GetValue<string>());
+        // Without a job there is no context: the strings stay as written.
+        Assert.Equal("$WM_JOB_ID", (await _alice.Get(W + "resources/get_value_interpolated/u/alice/ctx")).Json!["job"]!.GetValue<string>());
+        Assert.Equal(404, (await _alice.Get(W + $"resources/get_value_interpolated/u/alice/ctx?job_id={Guid.NewGuid()}")).Status);
+    }
+
+    [Fact]
     public async Task Job_can_run_another_script_and_wait_for_it()
     {
         await _alice.DeployAsync(_ws, "u/alice/child", "python3", "def main(x: int):\n    return x * 3\n");

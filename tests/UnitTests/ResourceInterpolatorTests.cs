@@ -15,6 +15,8 @@ public class ResourceInterpolatorTests
         public List<(int Vars, int Res)> Prefetches { get; } = new();
         public IReadOnlyDictionary<string, string>? ReservedVariables { get; set; }
 
+        public ValueTask<IReadOnlyDictionary<string, string>?> ReservedVariablesAsync(CancellationToken ct) => ValueTask.FromResult(ReservedVariables);
+
         public ValueTask PrefetchAsync(IReadOnlyCollection<string> v, IReadOnlyCollection<string> r, CancellationToken ct)
         {
             Prefetches.Add((v.Count, r.Count));

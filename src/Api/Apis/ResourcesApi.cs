@@ -127,12 +127,18 @@ public static class ResourcesApi
         return Replies.RawJson((await Load(who, db, path, false, ct)).Value);
     }
 
-    /// <summary>The hot path of every job that reads a resource: one round trip per <c>$res:</c> nesting level.</summary>
-    private static async Task<IResult> GetValueInterpolated(Authed who, NpgsqlDataSource db, SecretReveal reveal, string path,
-        Guid? job_id, bool? allow_cache, CancellationToken ct)
+    /// <summary>
+    /// The hot path of every job that reads a resource: the whole <c>$res:</c> tree and its variables in one
+    /// round trip. With <c>job_id</c>, <c>$WM_*</c> strings become that job's values (spec 3.5).
+    /// <c>allow_cache</c> is accepted and ignored: a cache would break read-after-write of states.
+    /// </summary>
+    private static async Task<IResult> GetValueInterpolated(Authed who, NpgsqlDataSource db, SecretReveal reveal, JobContexts jobs,
+        HttpContext http, string path, Guid? job_id, bool? allow_cache, CancellationToken ct)
     {
         who.RequireScope($"resources:read:{path}");
-        var source = new StoreReferenceSource(who, db, reveal);
+        var source = new StoreReferenceSource(who, db, reveal, job_id is { } jobId
+            ? c => jobs.ReservedVariablesAsync(who, jobId, TokenAuthenticator.ReadToken(http) ?? "", c)
+            : null);
         var value = await source.GetResourceValueAsync(path, ct);
         var result = await ResourceInterpolator.InterpolateAsync(value, source, path, ct);
         return Replies.RawJson(result?.ToJsonString() ?? "null");

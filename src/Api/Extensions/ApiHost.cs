@@ -72,6 +72,7 @@ public static class ApiHost
         services.AddSingleton<JobReader>();
         services.AddSingleton<JobTokens>();
         services.AddSingleton<JobEnqueuer>();
+        services.AddSingleton<JobContexts>();
         services.AddSingleton<JobDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<CompletionWaiter>();

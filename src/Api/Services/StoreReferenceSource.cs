@@ -12,7 +12,8 @@ namespace Windmill.Jobs.Api.Services;
 /// in walk order.
 /// </summary>
 public sealed class StoreReferenceSource(
-    Authed who, NpgsqlDataSource db, SecretReveal reveal, IReadOnlyDictionary<string, string>? reservedVariables = null)
+    Authed who, NpgsqlDataSource db, SecretReveal reveal,
+    Func<CancellationToken, ValueTask<IReadOnlyDictionary<string, string>?>>? reservedVariables = null)
     : IReferenceSource
 {
     private sealed record Row(string Value, bool IsSecret, string ExtraPerms);
@@ -20,7 +21,19 @@ public sealed class StoreReferenceSource(
     private readonly Dictionary<string, Row?> _variables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Row?> _resources = new(StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<string, string>? ReservedVariables => reservedVariables;
+    private IReadOnlyDictionary<string, string>? _reserved;
+    private bool _reservedLoaded;
+
+    /// <summary>The job's <c>WM_*</c> variables, looked up once and only if a value asks for one.</summary>
+    public async ValueTask<IReadOnlyDictionary<string, string>?> ReservedVariablesAsync(CancellationToken ct)
+    {
+        if (!_reservedLoaded)
+        {
+            _reserved = reservedVariables is null ? null : await reservedVariables(ct);
+            _reservedLoaded = true;
+        }
+        return _reserved;
+    }
 
     /// <summary>
     /// One statement loads the asked resources, every resource they reach through <c>$res:</c> strings

@@ -17,6 +17,9 @@ public interface IReferenceSource
     /// <summary>The resource's raw stored value (JSON null is returned as null).</summary>
     ValueTask<JsonNode?> GetResourceValueAsync(string path, CancellationToken ct);
 
-    /// <summary>Reserved <c>WM_*</c> variables of the job being served, or null when there is no job context.</summary>
-    IReadOnlyDictionary<string, string>? ReservedVariables { get; }
+    /// <summary>
+    /// Reserved <c>WM_*</c> variables of the job being served, or null when there is no job context.
+    /// Asked for only when a value holds a <c>$WM_</c> string, so sources may compute them lazily.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<string, string>?> ReservedVariablesAsync(CancellationToken ct);
 }

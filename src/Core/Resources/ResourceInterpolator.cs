@@ -110,8 +110,9 @@ public static class ResourceInterpolator
                 try { return await InterpolateAsync(value, source, depth + 1, resourceChain, ct); }
                 finally { resourceChain.RemoveAt(resourceChain.Count - 1); }
             }
-            case ReferenceKind.Reserved when source.ReservedVariables is { } reserved:
-                return JsonValue.Create(reserved.TryGetValue(reference.Target, out var r) ? r : s);
+            case ReferenceKind.Reserved:
+                var reserved = await source.ReservedVariablesAsync(ct);
+                return JsonValue.Create(reserved is not null && reserved.TryGetValue(reference.Target, out var r) ? r : s);
             default:
                 return JsonValue.Create(s);
         }
