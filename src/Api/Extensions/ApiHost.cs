@@ -35,9 +35,7 @@ public static class ApiHost
     public static WebApplication Build(string[] args, ApiSettings settings)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
+        builder.Logging.AddWindmillLogging();
         var bind = Environment.GetEnvironmentVariable("BIND_ADDRESS") is { Length: > 0 } b ? b : "0.0.0.0";
         builder.WebHost.UseUrls($"http://{bind}:{settings.Port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);

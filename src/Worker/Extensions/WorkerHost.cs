@@ -40,8 +40,7 @@ public static class WorkerHost
         }
 
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
-        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddWindmillLogging();
         builder.Services.AddSingleton(settings);
         builder.Services.AddWindmillStore(settings.Services);
         AddExecution(builder.Services);
