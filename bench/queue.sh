@@ -21,7 +21,7 @@ BENCH="dotnet bench/QueueBench/bin/Release/net10.0/Windmill.Jobs.QueueBench.dll"
 dotnet src/Api/bin/Release/net10.0/Windmill.Jobs.Api.dll > "$DIR/api.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/api/version" >/dev/null && break; sleep 0.5; done
 start_worker() { NUM_WORKERS="$1" WORKER_NAME="$2" dotnet src/Worker/bin/Release/net10.0/Windmill.Jobs.Worker.dll > "$DIR/$2.log" 2>&1 & PIDS+=($!); }
-start_worker 20 w1
+start_worker 50 w1
 start_worker 1 w2
 sleep 10
 echo "machine: $(nproc) cores; API, workers, PostgreSQL, RabbitMQ and the load generator share them"
@@ -29,7 +29,11 @@ echo "machine: $(nproc) cores; API, workers, PostgreSQL, RabbitMQ and the load g
 echo "idle: one API and two workers"
 $BENCH idle --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --seconds 30
 kill "${PIDS[2]}" 2>/dev/null || true  # the overhead run uses one worker process
-$BENCH overhead --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count "$COUNT" --concurrency 32
-# The same at a pace the system sustains: enqueue-to-start latency without a backlog.
-$BENCH overhead --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count "$((COUNT / 2))" --concurrency 32 --rate 250
+overhead() { $BENCH overhead --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" "$@"; }
+echo "warm-up (JIT, connection pools), not a figure:"
+overhead --count 2000 --concurrency 128 | tail -1
+overhead --count "$COUNT" --concurrency 128
+# The same at paces the system sustains: enqueue-to-start latency without a backlog.
+overhead --count "$((COUNT / 2))" --concurrency 64 --rate 500
+overhead --count "$COUNT" --concurrency 128 --rate 1000
 $BENCH wait --base-url "http://127.0.0.1:$PORT" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count "$WAITS"

@@ -277,7 +277,8 @@ public static class ResourcesApi
         who.RequireWriter("delete resources");
         var rows = await db.Resources.Where(r => r.WorkspaceId == who.Workspace && body.Paths.Contains(r.Path)).ToListAsync(ct);
         var deletable = rows.Where(r => PathPermissions.CanWrite(who.Identity, r.Path, ExtraPerms.FromJson(r.ExtraPerms))
-                                        && TokenScopes.Allows(who.Principal.Scopes, $"resources:write:{r.Path}")).ToList();
+                                        && TokenScopes.Allows(who.Principal.Scopes, $"resources:write:{r.Path}"))
+            .OrderBy(x => Array.IndexOf(body.Paths, x.Path)).ToList(); // answered in the caller's order
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var r in deletable) await DeleteWithLinkedVariableAsync(db, r, ct);
         await tx.CommitAsync(ct);

@@ -187,7 +187,8 @@ public static class VariablesApi
         who.RequireWriter("delete variables");
         var rows = await db.Variables.Where(v => v.WorkspaceId == who.Workspace && body.Paths.Contains(v.Path)).ToListAsync(ct);
         var deletable = rows.Where(v => PathPermissions.CanWrite(who.Identity, v.Path, ExtraPerms.FromJson(v.ExtraPerms))
-                                        && TokenScopes.Allows(who.Principal.Scopes, $"variables:write:{v.Path}")).ToList();
+                                        && TokenScopes.Allows(who.Principal.Scopes, $"variables:write:{v.Path}"))
+            .OrderBy(x => Array.IndexOf(body.Paths, x.Path)).ToList(); // answered in the caller's order
         var paths = deletable.Select(v => v.Path).ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Variables.RemoveRange(deletable);

@@ -16,7 +16,7 @@ public sealed record Runnable(
 /// Push (spec 6.3): checks the arguments, writes the job with the caller's identity snapshot, and
 /// dispatches it at once when it is due now (future jobs are dispatched by the leader when due).
 /// </summary>
-public sealed class JobEnqueuer(JobQueueWriter writer, JobDispatcher dispatcher, JobReader reader, ApiSettings settings)
+public sealed class JobEnqueuer(JobQueueWriter writer, JobDispatcher dispatcher, JobReader reader)
 {
     /// <param name="waited">A caller waits for the result (run_wait_result): completion will notify it.</param>
     public async Task<Guid> EnqueueAsync(Authed who, Runnable runnable, JsonObject args, RunJobQuery query, CancellationToken ct,

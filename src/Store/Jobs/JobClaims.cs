@@ -1,4 +1,5 @@
 using Npgsql;
+using Windmill.Jobs.Core.Concurrency;
 using Windmill.Jobs.Core.Security;
 
 namespace Windmill.Jobs.Store.Jobs;
@@ -8,15 +9,18 @@ namespace Windmill.Jobs.Store.Jobs;
 /// nothing), ping it, append its logs, and complete it. Only the holder of the current claim may complete
 /// a job, so a worker that lost its claim (restarted as a zombie elsewhere) can never complete it twice.
 /// </summary>
-public sealed class JobClaims(NpgsqlDataSource db)
+public sealed class JobClaims
 {
     public const string CompletedChannel = "wmj_job_completed";
 
+    // A duplicate delivery of one id within a batch joins the row twice; the UPDATE applies one claim, and
+    // RETURNING says which, so exactly one caller gets the job.
     private const string ClaimSql = """
         WITH claimed AS (
-            UPDATE v2_job_queue SET running = true, started_at = coalesce(started_at, now()), worker = $2, claim_id = $3
-            WHERE id = $1 AND running = false AND scheduled_for <= now()
-            RETURNING id, started_at, scheduled_for
+            UPDATE v2_job_queue q SET running = true, started_at = coalesce(q.started_at, now()), worker = c.worker, claim_id = c.claim_id
+            FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS c(id, claim_id, worker)
+            WHERE q.id = c.id AND q.running = false AND q.scheduled_for <= now()
+            RETURNING q.id, q.claim_id, q.started_at, q.scheduled_for
         ), pinged AS (
             UPDATE v2_job_runtime SET ping = now() WHERE id IN (SELECT id FROM claimed)
         )
@@ -25,7 +29,7 @@ public sealed class JobClaims(NpgsqlDataSource db)
                j.timeout, j.parent_job, j.root_job, parent.runnable_path, j.flow_step_id,
                CASE WHEN j.trigger_kind = 'schedule' THEN j.trigger END,
                c.scheduled_for, j.created_at, c.started_at,
-               p.email, p.username, p.is_admin, p.is_operator, p.groups, p.folders_read, p.folders_write, p.folders_owned
+               p.email, p.username, p.is_admin, p.is_operator, p.groups, p.folders_read, p.folders_write, p.folders_owned, c.claim_id
         FROM claimed c
         JOIN v2_job j ON j.id = c.id
         JOIN job_perms p ON p.job_id = j.id
@@ -33,22 +37,47 @@ public sealed class JobClaims(NpgsqlDataSource db)
         LEFT JOIN v2_job parent ON parent.id = j.parent_job
         """;
 
-    /// <summary>Claims a waiting, due job; null when someone else has it, it is not due, or it is gone.</summary>
-    public async Task<ClaimedJob?> ClaimAsync(Guid id, string worker, CancellationToken ct)
+    private readonly NpgsqlDataSource _db;
+    private readonly Coalescer<(Guid Id, string Worker), ClaimedJob?> _claims;
+    private readonly Coalescer<Completion, bool> _completions;
+
+    public JobClaims(NpgsqlDataSource db)
     {
-        var claimId = Guid.NewGuid();
-        await using var cmd = db.CreateCommand(ClaimSql);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = worker });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = claimId });
+        _db = db;
+        // A worker's slots claim and complete at the same moments: they share round trips and commits.
+        _claims = new Coalescer<(Guid Id, string Worker), ClaimedJob?>(ClaimBatchAsync, maxBatch: 200, lanes: 2);
+        _completions = new Coalescer<Completion, bool>(CompleteBatchAsync, maxBatch: 200, lanes: 2);
+    }
+
+    /// <summary>Claims a waiting, due job; null when someone else has it, it is not due, or it is gone.</summary>
+    public Task<ClaimedJob?> ClaimAsync(Guid id, string worker, CancellationToken ct) => _claims.RunAsync((id, worker), ct);
+
+    private async Task<IReadOnlyList<ClaimedJob?>> ClaimBatchAsync(IReadOnlyList<(Guid Id, string Worker)> wanted, CancellationToken ct)
+    {
+        var claimIds = wanted.Select(_ => Guid.NewGuid()).ToArray();
+        await using var cmd = _db.CreateCommand(ClaimSql);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = wanted.Select(w => w.Id).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = claimIds });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = wanted.Select(w => w.Worker).ToArray() });
+        var byClaim = new Dictionary<Guid, ClaimedJob>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return null;
+        while (await r.ReadAsync(ct))
+        {
+            var job = ReadClaimed(r);
+            byClaim[job.ClaimId] = job;
+        }
+        return claimIds.Select(c => byClaim.GetValueOrDefault(c)).ToList();
+    }
+
+    private static ClaimedJob ReadClaimed(NpgsqlDataReader r)
+    {
         string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         Guid? G(int i) => r.IsDBNull(i) ? null : r.GetGuid(i);
+        var id = r.GetGuid(0);
         var identity = new JobTokenClaims(r.GetString(1), r.GetString(21), r.GetString(20), r.GetBoolean(22), r.GetBoolean(23),
             r.GetFieldValue<string[]>(24), r.GetFieldValue<string[]>(25), r.GetFieldValue<string[]>(26), r.GetFieldValue<string[]>(27),
             id, ExpiresAtUnix: 0); // the runner sets the expiry once it knows the job's timeout
-        return new ClaimedJob(id, claimId, r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), S(6),
+        return new ClaimedJob(id, r.GetGuid(28), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), S(6),
             S(7), S(8), r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetInt32(11), G(12), G(13), S(14), S(15), S(16),
             r.GetDateTime(17), r.GetDateTime(18), r.GetDateTime(19), identity);
     }
@@ -56,7 +85,7 @@ public sealed class JobClaims(NpgsqlDataSource db)
     /// <summary>Heartbeat (spec 6.5): refreshes the ping and reports a cancel request or a lost claim.</summary>
     public async Task<(PingAnswer Answer, string? CanceledBy, string? Reason)> PingAsync(Guid id, Guid claimId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = _db.CreateCommand("""
             UPDATE v2_job_runtime r SET ping = now() FROM v2_job_queue q
             WHERE r.id = $1 AND q.id = $1 AND q.claim_id = $2
             RETURNING q.canceled_by, q.canceled_reason
@@ -71,7 +100,7 @@ public sealed class JobClaims(NpgsqlDataSource db)
     public async Task AppendLogsAsync(Guid id, string workspace, string text, CancellationToken ct)
     {
         if (text.Length == 0) return;
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = _db.CreateCommand("""
             INSERT INTO job_logs (job_id, workspace_id, logs) VALUES ($1, $2, $3)
             ON CONFLICT (job_id) DO UPDATE SET logs = job_logs.logs || EXCLUDED.logs
             """);
@@ -87,7 +116,44 @@ public sealed class JobClaims(NpgsqlDataSource db)
     /// </summary>
     /// <param name="lastLogs">Output not yet flushed, written in the same statement.</param>
     public Task<bool> CompleteAsync(Guid id, Guid claimId, string worker, JobOutcome outcome, string lastLogs, CancellationToken ct) =>
-        FinishAsync("id = $1 AND claim_id = $2", id, claimId, worker, outcome, ct, lastLogs);
+        _completions.RunAsync(new Completion(id, claimId, worker, outcome, lastLogs), ct);
+
+    private sealed record Completion(Guid Id, Guid ClaimId, string Worker, JobOutcome Outcome, string LastLogs);
+
+    private async Task<IReadOnlyList<bool>> CompleteBatchAsync(IReadOnlyList<Completion> batch, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand($"""
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                    AS i(id, claim_id, result, status, canceled_by, canceled_reason, worker, logs)
+            ), gone AS (
+                DELETE FROM v2_job_queue q USING input i WHERE q.id = i.id AND q.claim_id = i.claim_id
+                RETURNING q.id, q.workspace_id, q.started_at, q.notify_completion
+            ), done AS (
+                INSERT INTO v2_job_completed (id, workspace_id, duration_ms, result, status, canceled_by, canceled_reason, started_at, worker)
+                SELECT g.id, g.workspace_id, coalesce((extract(epoch FROM now() - g.started_at) * 1000)::bigint, 0), i.result::jsonb,
+                    i.status, i.canceled_by, i.canceled_reason, g.started_at, i.worker
+                FROM gone g JOIN input i ON i.id = g.id
+            ), logs AS (
+                INSERT INTO job_logs (job_id, workspace_id, logs)
+                SELECT g.id, g.workspace_id, i.logs FROM gone g JOIN input i ON i.id = g.id WHERE i.logs <> ''
+                ON CONFLICT (job_id) DO UPDATE SET logs = job_logs.logs || EXCLUDED.logs
+            )
+            SELECT id, CASE WHEN notify_completion THEN pg_notify('{CompletedChannel}', id::text) END FROM gone
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Id).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.ClaimId).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.ResultJson).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.Status).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.CanceledBy).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.CanceledReason).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Worker).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.LastLogs).ToArray() });
+        var completed = new HashSet<Guid>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) completed.Add(r.GetGuid(0));
+        return batch.Select(c => completed.Contains(c.Id)).ToList();
+    }
 
     /// <summary>
     /// Hands a claimed job back to the queue (worker shutting down): it waits again, undispatched, and the
@@ -95,7 +161,7 @@ public sealed class JobClaims(NpgsqlDataSource db)
     /// </summary>
     public async Task<bool> ReleaseAsync(Guid id, Guid claimId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = _db.CreateCommand("""
             UPDATE v2_job_queue SET running = false, started_at = NULL, worker = NULL, claim_id = NULL, dispatched_at = NULL
             WHERE id = $1 AND claim_id = $2
             """);
@@ -115,7 +181,7 @@ public sealed class JobClaims(NpgsqlDataSource db)
     private async Task<bool> FinishAsync(string where, Guid id, Guid? claimId, string? worker, JobOutcome outcome, CancellationToken ct,
         string lastLogs = "")
     {
-        await using var cmd = db.CreateCommand($"""
+        await using var cmd = _db.CreateCommand($"""
             WITH gone AS (
                 DELETE FROM v2_job_queue WHERE {where} RETURNING workspace_id, started_at, notify_completion
             ), done AS (
