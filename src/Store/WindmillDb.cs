@@ -20,6 +20,8 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
     public DbSet<ResourceType> ResourceTypes => Set<ResourceType>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<Script> Scripts => Set<Script>();
+    public DbSet<Flow> Flows => Set<Flow>();
+    public DbSet<FlowVersion> FlowVersions => Set<FlowVersion>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -40,6 +42,13 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
         b.Entity<Script>().ToTable("script").HasKey(x => new { x.WorkspaceId, x.Hash });
         b.Entity<Script>().Property(x => x.Schema).HasColumnType("jsonb");
         b.Entity<Script>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
+        b.Entity<Flow>().ToTable("flow").HasKey(x => new { x.WorkspaceId, x.Path });
+        b.Entity<Flow>().Property(x => x.Value).HasColumnType("jsonb");
+        b.Entity<Flow>().Property(x => x.Schema).HasColumnType("jsonb");
+        b.Entity<Flow>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
+        b.Entity<FlowVersion>().ToTable("flow_version").HasKey(x => x.Id);
+        b.Entity<FlowVersion>().Property(x => x.Value).HasColumnType("jsonb");
+        b.Entity<FlowVersion>().Property(x => x.Schema).HasColumnType("jsonb");
 
         b.Entity<Group>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
         b.Entity<Folder>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
@@ -59,6 +68,8 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
         b.Entity<Resource>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         b.Entity<ResourceType>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         b.Entity<Script>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        b.Entity<Flow>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        b.Entity<FlowVersion>().HasOne<Flow>().WithMany().HasForeignKey(x => new { x.WorkspaceId, x.Path });
 
         foreach (var entity in b.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

@@ -17,6 +17,7 @@ public static class AclsApi
         ["folder"] = ("folder", "name", "Folder"),
         ["group_"] = ("group_", "name", "Group"),
         ["script"] = ("script", "path", "Script"), // every version of the path
+        ["flow"] = ("flow", "path", "Flow"),
     };
 
     public static RouteGroupBuilder MapAclsApi(this RouteGroupBuilder w)

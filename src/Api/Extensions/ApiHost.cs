@@ -101,6 +101,7 @@ public static class ApiHost
         w.MapVariablesApi();
         w.MapResourcesApi();
         w.MapScriptsApi();
+        w.MapFlowsApi();
         w.MapJobsApi();
 
         app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));

@@ -30,3 +30,10 @@ public sealed class Jobs : Migration
 {
     protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0002_jobs.sql"));
 }
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0003_flows")]
+public sealed class Flows : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0003_flows.sql"));
+}

@@ -162,3 +162,32 @@ public sealed class Script
     public int? Timeout { get; set; }
     public short? Priority { get; set; }
 }
+
+public sealed class Flow
+{
+    public required string WorkspaceId { get; set; }
+    public required string Path { get; set; }
+    public string Summary { get; set; } = "";
+    public string Description { get; set; } = "";
+    public required string Value { get; set; }
+    public string? Schema { get; set; }
+    public required string EditedBy { get; set; }
+    public DateTime EditedAt { get; set; }
+    public bool Archived { get; set; }
+    public string ExtraPerms { get; set; } = "{}";
+    public string? Tag { get; set; }
+    public int? Timeout { get; set; }
+    public short? Priority { get; set; }
+    public long[] Versions { get; set; } = [];
+}
+
+public sealed class FlowVersion
+{
+    public long Id { get; set; }
+    public required string WorkspaceId { get; set; }
+    public required string Path { get; set; }
+    public required string Value { get; set; }
+    public string? Schema { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
