@@ -13,3 +13,4 @@ global using Windmill.Jobs.Api.Extensions;
 global using Windmill.Jobs.Api.Jobs;
 global using Windmill.Jobs.Store.Jobs;
 global using Windmill.Jobs.Core.Jobs;
+global using Windmill.Jobs.Runtime;

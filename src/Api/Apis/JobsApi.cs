@@ -58,8 +58,10 @@ public static class JobsApi
             g.MapGet("/completed/get_result/{id:guid}", GetResult);
             g.MapGet("/completed/get_result_maybe/{id:guid}", GetResultMaybe);
         }
-        u.MapPost("/queue/cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, Guid id, HttpRequest req, CancellationToken ct) => Cancel(who, r, c, id, req, force: false, ct));
-        u.MapPost("/queue/force_cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, Guid id, HttpRequest req, CancellationToken ct) => Cancel(who, r, c, id, req, force: true, ct));
+        u.MapPost("/queue/cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, JobDispatcher d, Guid id, HttpRequest req, CancellationToken ct) =>
+            Cancel(who, r, c, d, id, req, force: false, ct));
+        u.MapPost("/queue/force_cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, JobDispatcher d, Guid id, HttpRequest req, CancellationToken ct) =>
+            Cancel(who, r, c, d, id, req, force: true, ct));
         return w;
     }
 
@@ -96,7 +98,7 @@ public static class JobsApi
     }
 
     /// <summary>Arguments of a run: the JSON body, or for GET the <c>payload</c> query (base64 JSON).</summary>
-    private static Task<JsonObject> ArgsAsync(HttpRequest req, CancellationToken ct) =>
+    internal static Task<JsonObject> ArgsAsync(HttpRequest req, CancellationToken ct) =>
         HttpMethods.IsGet(req.Method) ? Task.FromResult(PayloadArgs(req)) : ReadArgsAsync(req, ct);
 
     /// <summary>The script a run route names, by path (its live version) or by hash, checked for read and scope.</summary>
@@ -136,14 +138,14 @@ public static class JobsApi
     }
 
     /// <summary>200 with the result on success, 422 with the error object on failure (spec 6.10).</summary>
-    private static async Task<IResult> ResultWhenDoneAsync(Authed who, CompletionWaiter waiter, JobReader reader, ApiSettings s, Guid id, CancellationToken ct)
+    internal static async Task<IResult> ResultWhenDoneAsync(Authed who, CompletionWaiter waiter, JobReader reader, ApiSettings s, Guid id, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(s.Queue.WaitResultTimeout);
         if (!await waiter.WaitAsync(id, timeout, () => reader.IsCompletedAsync(id, ct), ct))
             throw WindmillError.Internal($"timeout after {s.Queue.WaitResultTimeout}s waiting for job {id}");
         var job = await reader.GetAsync(who.Workspace, id, ct) ?? throw WindmillError.NotFound($"Job {id} not found");
         var result = job.ResultJson ?? "null";
-        if (job.Status != JobStatus.Success) return Results.Text(result, "application/json", Encoding.UTF8, 422);
+        if (job.Status is not (JobStatus.Success or JobStatus.Skipped)) return Results.Text(result, "application/json", Encoding.UTF8, 422);
         return CustomResponse(result) ?? Replies.RawJson(result);
     }
 
@@ -235,18 +237,24 @@ public static class JobsApi
     /// Cancel (spec 6.10): a job not yet running, or any job when forced, completes as canceled at once;
     /// a running one is flagged and its worker kills it on its next ping. Descendants go the same way.
     /// </summary>
-    private static async Task<IResult> Cancel(Authed who, JobReader r, JobClaims claims, Guid id, HttpRequest req, bool force, CancellationToken ct)
+    private static async Task<IResult> Cancel(Authed who, JobReader r, JobClaims claims, JobDispatcher dispatcher, Guid id, HttpRequest req,
+        bool force, CancellationToken ct)
     {
         var j = await VisibleAsync(who, r, id, ct);
         if (j.Completed) throw WindmillError.BadRequest($"job {id} is already completed");
         var body = req.ContentLength is > 0 ? await JsonBodies.ReadAnyAsync(req, ct) : null;
         var reason = (body as JsonObject)?["reason"]?.GetValue<string>() ?? "canceled by user";
-        foreach (var jobId in (await r.DescendantsAsync(id, ct)).Append(id))
+        // The job first, then its descendants: a canceled flow is gone before its steps' completions could wake it.
+        var woken = new List<DispatchItem>();
+        foreach (var jobId in (await r.DescendantsAsync(id, ct)).Prepend(id))
         {
             var outcome = new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(reason, who.Username), who.Username, reason);
             var done = force ? await claims.ForceCompleteAsync(jobId, outcome, ct) : await claims.CompleteWaitingAsync(jobId, outcome, ct);
-            if (!done) await r.RequestCancelAsync(jobId, who.Username, reason, ct);
+            if (!done.Done) await r.RequestCancelAsync(jobId, who.Username, reason, ct);
+            woken.AddRange(done.WokenParents);
         }
+        // Canceling one step of a flow wakes the flow, which then goes on as for a failed step.
+        foreach (var parent in woken) await dispatcher.DispatchAsync(parent, ct);
         return Replies.Text($"job canceled {id}");
     }
 }

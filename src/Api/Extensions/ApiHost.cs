@@ -71,6 +71,7 @@ public static class ApiHost
         services.AddSingleton<JobTokens>();
         services.AddSingleton<JobEnqueuer>();
         services.AddSingleton<JobContexts>();
+        services.AddSingleton(settings.Services);
         services.AddSingleton<JobDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<CompletionWaiter>();
@@ -102,6 +103,7 @@ public static class ApiHost
         w.MapResourcesApi();
         w.MapScriptsApi();
         w.MapFlowsApi();
+        w.MapFlowRunsApi();
         w.MapJobsApi();
 
         app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));

@@ -98,7 +98,8 @@ public sealed class DispatchLeader(
                 log.LogWarning("job {JobId} stopped pinging {Count} times; failing it", id, count);
                 var message = $"Job timed out after no ping from job since {ping:O} (ZOMBIE_JOB_TIMEOUT: {settings.Queue.ZombieTimeout}, " +
                               $"reason: restarted {settings.Queue.ZombieRestartLimit} times already)";
-                await claims.ForceCompleteAsync(id, new JobOutcome(JobStatus.Failure, JobErrors.Json(message, "ZombieJob")), stop);
+                var failed = await claims.ForceCompleteAsync(id, new JobOutcome(JobStatus.Failure, JobErrors.Json(message, "ZombieJob")), stop);
+                foreach (var parent in failed.WokenParents) await dispatcher.DispatchAsync(parent, stop);
             }
         }
     }

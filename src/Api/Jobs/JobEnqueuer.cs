@@ -3,13 +3,17 @@ using Windmill.Jobs.Core.Scripts;
 
 namespace Windmill.Jobs.Api.Jobs;
 
-/// <summary>What to run: a saved script version, or inline code (a preview), or a noop/identity job.</summary>
+/// <summary>What to run: a saved script version, inline code (a preview), a flow (<see cref="RawFlow"/>), or a noop/identity job.</summary>
 public sealed record Runnable(
     string Kind, long? Hash, string? Path, string? Language, string? Code, string? DefaultTag, int? DefaultTimeout, JsonObject? Schema,
-    short? Priority = null)
+    short? Priority = null, string? RawFlow = null)
 {
     public static Runnable Of(Script s) => new(JobKind.Script, s.Hash, s.Path, s.Language, null, s.Tag, s.Timeout,
         s.Schema is null ? null : JsonNode.Parse(s.Schema) as JsonObject, s.Priority);
+
+    /// <summary>A flow runs on the <c>flow</c> tag unless it names another: its steps carry their own tags.</summary>
+    public static Runnable Of(Flow f) => new(JobKind.Flow, null, f.Path, null, null, f.Tag ?? "flow", f.Timeout,
+        f.Schema is null ? null : JsonNode.Parse(f.Schema) as JsonObject, f.Priority, f.Value);
 }
 
 /// <summary>
@@ -33,7 +37,7 @@ public sealed class JobEnqueuer(JobQueueWriter writer, JobDispatcher dispatcher,
             runnable.Hash, runnable.Path, runnable.Language, runnable.Code, args.ToJsonString(), tag, runnable.Priority,
             query.Timeout ?? runnable.DefaultTimeout, query.ScheduledTime(now), who.Identity,
             ParentJob: query.ParentJob, RootJob: query.RootJob, Trigger: trigger, TriggerKind: triggerKind,
-            VisibleToOwner: !query.InvisibleToOwner, NotifyCompletion: waited);
+            VisibleToOwner: !query.InvisibleToOwner, NotifyCompletion: waited, RawFlow: runnable.RawFlow);
         try { await writer.EnqueueAsync(job, ct); }
         catch (Npgsql.PostgresException e) when (e.SqlState == "23505")
         {

@@ -5,7 +5,7 @@ namespace Windmill.Jobs.Core.Flows;
 /// <summary>An OpenFlow value (spec 7.1): the steps, and the step that runs when one fails.</summary>
 public sealed record FlowValue(IReadOnlyList<FlowModule> Modules, FlowModule? FailureModule, bool SameWorker);
 
-/// <summary>One step of a flow, with the options that wrap whatever it runs.</summary>
+/// <summary>One step of a flow, with the options that wrap whatever it runs; <see cref="Raw"/> is its JSON as deployed.</summary>
 public sealed record FlowModule(
     string Id,
     ModuleValue Value,
@@ -17,7 +17,8 @@ public sealed record FlowModule(
     JsonNode? MockResult = null,
     bool Mocked = false,
     Retry? Retry = null,
-    bool ContinueOnError = false);
+    bool ContinueOnError = false,
+    JsonObject? Raw = null);
 
 /// <summary>Ends the flow after a step when <see cref="Expr"/> is true (spec 7.4 rule 5).</summary>
 public sealed record StopAfterIf(string Expr, bool SkipIfStopped, string? ErrorMessage);

@@ -24,8 +24,18 @@ public static class OpenFlowParser
         return flow;
     }
 
-    /// <summary>The modules of a loop iteration or a branch, stored as <c>{"modules": [...]}</c> on its job.</summary>
-    public static IReadOnlyList<FlowModule> ParseModules(JsonNode? modules, string at) => Modules(modules, at, [], required: true);
+    /// <summary>
+    /// The value stored on a running flow job: a whole flow, or the modules of a loop iteration or a branch
+    /// (<c>{"modules": [...]}</c>), whose expressions may name steps outside it, so references are not checked.
+    /// </summary>
+    public static FlowValue ParseStored(JsonNode? value)
+    {
+        if (value is not JsonObject o) throw Bad("value", "must be an object with a modules array");
+        var ids = new HashSet<string>();
+        var modules = Modules(o["modules"], "value.modules", ids, required: true);
+        var failure = o["failure_module"] is JsonObject f ? Module(f, "value.failure_module", ids) : null;
+        return new FlowValue(modules, failure, o["same_worker"]?.GetValueKind() == JsonValueKind.True);
+    }
 
     private static List<FlowModule> Modules(JsonNode? node, string at, HashSet<string> ids, bool required)
     {
@@ -54,7 +64,8 @@ public static class OpenFlowParser
             MockResult: mock?["return_value"]?.DeepClone(),
             Mocked: mock?["enabled"]?.GetValueKind() == JsonValueKind.True,
             Retry: m["retry"] is JsonObject r ? RetryOf(r, $"{at}.retry") : null,
-            ContinueOnError: m["continue_on_error"]?.GetValueKind() == JsonValueKind.True);
+            ContinueOnError: m["continue_on_error"]?.GetValueKind() == JsonValueKind.True,
+            Raw: m);
     }
 
     private static ModuleValue Value(JsonObject v, string at, HashSet<string> ids)

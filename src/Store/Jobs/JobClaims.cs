@@ -29,7 +29,7 @@ public sealed class JobClaims
                j.timeout, j.parent_job, j.root_job, parent.runnable_path, j.flow_step_id,
                CASE WHEN j.trigger_kind = 'schedule' THEN j.trigger END,
                c.scheduled_for, j.created_at, c.started_at,
-               p.email, p.username, p.is_admin, p.is_operator, p.groups, p.folders_read, p.folders_write, p.folders_owned, c.claim_id
+               p.email, p.username, p.is_admin, p.is_operator, p.groups, p.folders_read, p.folders_write, p.folders_owned, c.claim_id, j.raw_flow::text
         FROM claimed c
         JOIN v2_job j ON j.id = c.id
         JOIN job_perms p ON p.job_id = j.id
@@ -39,14 +39,14 @@ public sealed class JobClaims
 
     private readonly NpgsqlDataSource _db;
     private readonly Coalescer<(Guid Id, string Worker), ClaimedJob?> _claims;
-    private readonly Coalescer<Completion, bool> _completions;
+    private readonly Coalescer<Completion, Completed> _completions;
 
     public JobClaims(NpgsqlDataSource db)
     {
         _db = db;
         // A worker's slots claim and complete at the same moments: they share round trips and commits.
         _claims = new Coalescer<(Guid Id, string Worker), ClaimedJob?>(ClaimBatchAsync, maxBatch: 200, lanes: 2);
-        _completions = new Coalescer<Completion, bool>(CompleteBatchAsync, maxBatch: 200, lanes: 2);
+        _completions = new Coalescer<Completion, Completed>(CompleteBatchAsync, maxBatch: 200, lanes: 2);
     }
 
     /// <summary>Claims a waiting, due job; null when someone else has it, it is not due, or it is gone.</summary>
@@ -79,7 +79,7 @@ public sealed class JobClaims
             id, ExpiresAtUnix: 0); // the runner sets the expiry once it knows the job's timeout
         return new ClaimedJob(id, r.GetGuid(28), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), S(6),
             S(7), S(8), r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetInt32(11), G(12), G(13), S(14), S(15), S(16),
-            r.GetDateTime(17), r.GetDateTime(18), r.GetDateTime(19), identity);
+            r.GetDateTime(17), r.GetDateTime(18), r.GetDateTime(19), identity, S(29));
     }
 
     /// <summary>Heartbeat (spec 6.5): refreshes the ping and reports a cancel request or a lost claim.</summary>
@@ -111,18 +111,21 @@ public sealed class JobClaims
     }
 
     /// <summary>
-    /// Completes a claimed job in one statement: the queue row goes, the completed row appears, waiters are
-    /// notified. False when the claim is no longer ours (already completed, or restarted elsewhere).
+    /// Completes a claimed job: the queue row goes, the completed row appears, waiters are notified, and a
+    /// flow parked on this step is woken (see <see cref="ParentWakeup"/>). Not completed when the claim is no
+    /// longer ours (already completed, or restarted elsewhere).
     /// </summary>
     /// <param name="lastLogs">Output not yet flushed, written in the same statement.</param>
-    public Task<bool> CompleteAsync(Guid id, Guid claimId, string worker, JobOutcome outcome, string lastLogs, CancellationToken ct) =>
+    public Task<Completed> CompleteAsync(Guid id, Guid claimId, string worker, JobOutcome outcome, string lastLogs, CancellationToken ct) =>
         _completions.RunAsync(new Completion(id, claimId, worker, outcome, lastLogs), ct);
 
     private sealed record Completion(Guid Id, Guid ClaimId, string Worker, JobOutcome Outcome, string LastLogs);
 
-    private async Task<IReadOnlyList<bool>> CompleteBatchAsync(IReadOnlyList<Completion> batch, CancellationToken ct)
+    private async Task<IReadOnlyList<Completed>> CompleteBatchAsync(IReadOnlyList<Completion> batch, CancellationToken ct)
     {
-        await using var cmd = _db.CreateCommand($"""
+        var ids = batch.Select(c => c.Id).ToArray();
+        await using var sql = _db.CreateBatch();
+        var finish = new NpgsqlBatchCommand($"""
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
                     AS i(id, claim_id, result, status, canceled_by, canceled_reason, worker, logs)
@@ -141,18 +144,21 @@ public sealed class JobClaims
             )
             SELECT id, CASE WHEN notify_completion THEN pg_notify('{CompletedChannel}', id::text) END FROM gone
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Id).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.ClaimId).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.ResultJson).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.Status).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.CanceledBy).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.CanceledReason).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Worker).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.LastLogs).ToArray() });
+        finish.Parameters.Add(new NpgsqlParameter { Value = ids });
+        finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.ClaimId).ToArray() });
+        finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.ResultJson).ToArray() });
+        finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.Status).ToArray() });
+        finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.CanceledBy).ToArray() });
+        finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Outcome.CanceledReason).ToArray() });
+        finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Worker).ToArray() });
+        finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.LastLogs).ToArray() });
+        sql.BatchCommands.Add(finish);
+        ParentWakeup.AddTo(sql, ids);
         var completed = new HashSet<Guid>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await using var r = await sql.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) completed.Add(r.GetGuid(0));
-        return batch.Select(c => completed.Contains(c.Id)).ToList();
+        var woken = await ParentWakeup.ReadAsync(r, ct);
+        return batch.Select((c, i) => new Completed(completed.Contains(c.Id), i == 0 ? woken : [])).ToList();
     }
 
     /// <summary>
@@ -170,18 +176,22 @@ public sealed class JobClaims
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>Completes a job only while it still waits (e.g. a queued job canceled); false once a worker has it.</summary>
-    public Task<bool> CompleteWaitingAsync(Guid id, JobOutcome outcome, CancellationToken ct) =>
-        FinishAsync("id = $1 AND running = false AND $2::uuid IS NULL", id, null, null, outcome, ct);
+    /// <summary>
+    /// Completes a job only while nobody works on it: still waiting (e.g. a queued job canceled), or a flow
+    /// parked on its steps. Not once a worker has claimed it.
+    /// </summary>
+    public Task<Completed> CompleteWaitingAsync(Guid id, JobOutcome outcome, CancellationToken ct) =>
+        FinishAsync("id = $1 AND (running = false OR claim_id IS NULL) AND $2::uuid IS NULL", id, null, null, outcome, ct);
 
-    /// <summary>Completes a job whatever its state (force cancel, or a zombie over its restart limit).</summary>
-    public Task<bool> ForceCompleteAsync(Guid id, JobOutcome outcome, CancellationToken ct) =>
+    /// <summary>Completes a job whatever its state (force cancel, a zombie over its restart limit, a parked flow canceled).</summary>
+    public Task<Completed> ForceCompleteAsync(Guid id, JobOutcome outcome, CancellationToken ct) =>
         FinishAsync("id = $1 AND $2::uuid IS NULL", id, null, null, outcome, ct);
 
-    private async Task<bool> FinishAsync(string where, Guid id, Guid? claimId, string? worker, JobOutcome outcome, CancellationToken ct,
+    private async Task<Completed> FinishAsync(string where, Guid id, Guid? claimId, string? worker, JobOutcome outcome, CancellationToken ct,
         string lastLogs = "")
     {
-        await using var cmd = _db.CreateCommand($"""
+        await using var sql = _db.CreateBatch();
+        var finish = new NpgsqlBatchCommand($"""
             WITH gone AS (
                 DELETE FROM v2_job_queue WHERE {where} RETURNING workspace_id, started_at, notify_completion
             ), done AS (
@@ -194,17 +204,20 @@ public sealed class JobClaims
                 SELECT $1, workspace_id, $8 FROM gone WHERE $8 <> ''
                 ON CONFLICT (job_id) DO UPDATE SET logs = job_logs.logs || EXCLUDED.logs
             )
-            SELECT CASE WHEN notify THEN pg_notify('{CompletedChannel}', id::text) END FROM done
+            SELECT id, CASE WHEN notify THEN pg_notify('{CompletedChannel}', id::text) END FROM done
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)claimId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = outcome.ResultJson });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = outcome.Status });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.CanceledBy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.CanceledReason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)worker ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = lastLogs, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct);
+        finish.Parameters.Add(new NpgsqlParameter { Value = id });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)claimId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        finish.Parameters.Add(new NpgsqlParameter { Value = outcome.ResultJson });
+        finish.Parameters.Add(new NpgsqlParameter { Value = outcome.Status });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.CanceledBy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.CanceledReason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)worker ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
+        finish.Parameters.Add(new NpgsqlParameter { Value = lastLogs, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        sql.BatchCommands.Add(finish);
+        ParentWakeup.AddTo(sql, [id]);
+        await using var r = await sql.ExecuteReaderAsync(ct);
+        var completed = await r.ReadAsync(ct);
+        return new Completed(completed, await ParentWakeup.ReadAsync(r, ct));
     }
 }

@@ -37,23 +37,39 @@ public sealed class JobQueueWriter
     {
         if (jobs.Count == 0) return;
         await using var batch = _db.CreateBatch();
+        Fill(batch, jobs);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Writes jobs inside the caller's transaction (a flow pushing its steps with its new status).</summary>
+    public static async Task EnqueueAsync(IReadOnlyList<NewJob> jobs, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        if (jobs.Count == 0) return;
+        await using var batch = new NpgsqlBatch(conn, tx);
+        Fill(batch, jobs);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void Fill(NpgsqlBatch batch, IReadOnlyList<NewJob> jobs)
+    {
         batch.BatchCommands.Add(Cmd("""
             INSERT INTO v2_job (id, workspace_id, created_at, created_by, permissioned_as, permissioned_as_email, kind, runnable_id,
                 runnable_path, parent_job, root_job, flow_step_id, script_lang, raw_code, args, tag, trigger, trigger_kind, timeout,
-                priority, visible_to_owner)
+                priority, visible_to_owner, raw_flow)
             SELECT id, workspace_id, now(), created_by, permissioned_as, email, kind, runnable_id, runnable_path, parent_job, root_job,
-                flow_step_id, lang, code, args::jsonb, tag, trigger, trigger_kind, timeout, priority, visible
+                flow_step_id, lang, code, args::jsonb, tag, trigger, trigger_kind, timeout, priority, visible, raw_flow::jsonb
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::uuid[],
                 $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[],
-                $19::smallint[], $20::boolean[])
+                $19::smallint[], $20::boolean[], $21::text[])
                 AS j(id, workspace_id, created_by, permissioned_as, email, kind, runnable_id, runnable_path, parent_job, root_job,
-                     flow_step_id, lang, code, args, tag, trigger, trigger_kind, timeout, priority, visible)
+                     flow_step_id, lang, code, args, tag, trigger, trigger_kind, timeout, priority, visible, raw_flow)
             """,
             Column(jobs, j => j.Id), Column(jobs, j => j.WorkspaceId), Column(jobs, j => j.CreatedBy), Column(jobs, j => j.PermissionedAs),
             Column(jobs, j => j.Email), Column(jobs, j => j.Kind), Column(jobs, j => j.RunnableId), Column(jobs, j => j.RunnablePath),
             Column(jobs, j => j.ParentJob), Column(jobs, j => j.RootJob), Column(jobs, j => j.FlowStepId), Column(jobs, j => j.Language),
             Column(jobs, j => j.RawCode), Column(jobs, j => j.ArgsJson), Column(jobs, j => j.Tag), Column(jobs, j => j.Trigger),
-            Column(jobs, j => j.TriggerKind), Column(jobs, j => j.Timeout), Column(jobs, j => j.Priority), Column(jobs, j => j.VisibleToOwner)));
+            Column(jobs, j => j.TriggerKind), Column(jobs, j => j.Timeout), Column(jobs, j => j.Priority), Column(jobs, j => j.VisibleToOwner),
+            Column(jobs, j => j.RawFlow)));
         batch.BatchCommands.Add(Cmd("""
             INSERT INTO v2_job_queue (id, workspace_id, created_at, scheduled_for, tag, priority, notify_completion)
             SELECT id, workspace_id, now(), scheduled_for, tag, priority, notify
@@ -78,7 +94,6 @@ public sealed class JobQueueWriter
         var now = DateTime.UtcNow;
         if (jobs.Any(j => j.ScheduledFor > now))
             batch.BatchCommands.Add(Cmd($"SELECT pg_notify('{FutureJobChannel}', '')"));
-        await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Records that the broker confirmed these jobs' dispatch messages.</summary>

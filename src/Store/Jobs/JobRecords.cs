@@ -11,6 +11,10 @@ public static class JobKind
     public const string FlowPreview = "flowpreview";
     public const string Identity = "identity";
     public const string Noop = "noop";
+    /// <summary>A loop iteration or a branch of a flow: a flow job over a part of its parent's modules.</summary>
+    public const string FlowNode = "flownode";
+
+    public static bool IsFlow(string kind) => kind is Flow or FlowPreview or FlowNode;
 }
 
 /// <summary>Completed job statuses (spec 6.1).</summary>
@@ -46,7 +50,8 @@ public sealed record NewJob(
     string? TriggerKind = null,
     string? FlowStepId = null,
     bool VisibleToOwner = true,
-    bool NotifyCompletion = false);
+    bool NotifyCompletion = false,
+    string? RawFlow = null);
 
 /// <summary>A job a worker has claimed: its definition, identity snapshot and the claim that lets it complete the job.</summary>
 public sealed record ClaimedJob(
@@ -71,10 +76,14 @@ public sealed record ClaimedJob(
     DateTime ScheduledFor,
     DateTime CreatedAt,
     DateTime StartedAt,
-    JobTokenClaims Identity);
+    JobTokenClaims Identity,
+    string? RawFlow = null);
 
 /// <summary>How a run ended: status, result JSON, and who canceled it if it was.</summary>
 public sealed record JobOutcome(string Status, string ResultJson, string? CanceledBy = null, string? CanceledReason = null);
 
 /// <summary>What the heartbeat learns about a running job.</summary>
 public enum PingAnswer { Running, CancelRequested, ClaimLost }
+
+/// <summary>Whether a completion took (the claim was still ours), and the parent flows it woke, to dispatch.</summary>
+public sealed record Completed(bool Done, IReadOnlyList<DispatchItem> WokenParents);

@@ -44,12 +44,15 @@ public sealed class JobRecovery(NpgsqlDataSource db)
         return v is DateTime d ? d : null;
     }
 
-    /// <summary>Running jobs whose heartbeat is older than the zombie timeout.</summary>
+    /// <summary>
+    /// Claimed jobs whose heartbeat is older than the zombie timeout. A flow parked while its steps run has
+    /// no claim (nobody works on it), so it is never a zombie; a flow being advanced is claimed like any job.
+    /// </summary>
     public async Task<List<Guid>> ZombiesAsync(TimeSpan timeout, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT q.id FROM v2_job_queue q JOIN v2_job_runtime r ON r.id = q.id JOIN v2_job j ON j.id = q.id
-            WHERE q.running AND coalesce(r.ping, q.started_at) < now() - $1 AND j.kind NOT IN ('flow', 'flowpreview')
+            SELECT q.id FROM v2_job_queue q JOIN v2_job_runtime r ON r.id = q.id
+            WHERE q.running AND q.claim_id IS NOT NULL AND coalesce(r.ping, q.started_at) < now() - $1
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = timeout });
         var ids = new List<Guid>();

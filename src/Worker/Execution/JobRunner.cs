@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Jobs;
+using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Extensions;
+using Windmill.Jobs.Worker.Flows;
 using Windmill.Jobs.Worker.Languages;
 
 namespace Windmill.Jobs.Worker.Execution;
@@ -15,7 +17,7 @@ namespace Windmill.Jobs.Worker.Execution;
 /// </summary>
 public sealed class JobRunner(
     JobClaims claims, JobTokenIssuer tokens, ArgumentResolver resolver, IEnumerable<IExecutor> executors, WorkerSettings settings,
-    ILogger<JobRunner> log) : IHostedService
+    JobDispatcher dispatcher, FlowAdvancer flows, ILogger<JobRunner> log) : IHostedService
 {
     private readonly Dictionary<string, IExecutor> _executors = executors.ToDictionary(e => e.Language);
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
@@ -39,6 +41,11 @@ public sealed class JobRunner(
 
     private async Task RunAsync(ClaimedJob job)
     {
+        if (JobKind.IsFlow(job.Kind))
+        {
+            await flows.AdvanceAsync(job, _shutdown.Token);
+            return;
+        }
         if (job.Kind is JobKind.Noop or JobKind.Identity)
         {
             // No code runs: no folder, token, heartbeat or log stream, just the completion.
@@ -110,20 +117,26 @@ public sealed class JobRunner(
                 log.LogInformation("job {JobId} handed back to the queue (worker stopping)", job.Id);
             return;
         }
-        if (!await CompleteWithRetriesAsync(job, outcome, lastLogs))
+        if (!(await CompleteWithRetriesAsync(job, outcome, lastLogs)).Done)
             log.LogWarning("job {JobId} finished here but its claim was lost (restarted elsewhere); result dropped", job.Id);
         await jobLog.DisposeAsync();
     }
 
     /// <summary>
     /// Completion must not be lost to a short store outage: the job would otherwise run again after the
-    /// zombie timeout. Retrying is safe, since only the current claim can complete the job.
+    /// zombie timeout. Retrying is safe, since only the current claim can complete the job. A flow step's
+    /// completion wakes its flow, dispatched from here (or by the leader's sweep if this publish is lost).
     /// </summary>
-    private async Task<bool> CompleteWithRetriesAsync(ClaimedJob job, JobOutcome outcome, string lastLogs)
+    private async Task<Completed> CompleteWithRetriesAsync(ClaimedJob job, JobOutcome outcome, string lastLogs)
     {
         for (var attempt = 1; ; attempt++)
         {
-            try { return await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None); }
+            try
+            {
+                var completed = await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None);
+                await dispatcher.DispatchAllAsync(completed.WokenParents);
+                return completed;
+            }
             catch (Exception e) when (attempt < 8)
             {
                 log.LogWarning(e, "completing job {JobId} failed (attempt {Attempt}); retrying", job.Id, attempt);

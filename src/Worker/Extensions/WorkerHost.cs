@@ -2,6 +2,7 @@ using MassTransit;
 using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Execution;
+using Windmill.Jobs.Worker.Flows;
 using Windmill.Jobs.Worker.Languages;
 
 namespace Windmill.Jobs.Worker.Extensions;
@@ -12,6 +13,9 @@ public static class WorkerHost
     private static void AddExecution(IServiceCollection services)
     {
         services.AddSingleton<JobClaims>();
+        services.AddSingleton<JobQueueWriter>();
+        services.AddSingleton<JobDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<JobSlots>();
         services.AddSingleton<JobTokenIssuer>();
         services.AddSingleton<ArgumentResolver>();
@@ -21,6 +25,8 @@ public static class WorkerHost
         services.AddSingleton<IExecutor, PostgresExecutor>();
         services.AddSingleton<IExecutor, BunExecutor>();
         services.AddSingleton<IExecutor, DuckDbExecutor>();
+        services.AddSingleton<JsEvaluator>();
+        services.AddSingleton<FlowAdvancer>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
     }
@@ -42,6 +48,7 @@ public static class WorkerHost
         var builder = Host.CreateApplicationBuilder(args);
         builder.Logging.AddWindmillLogging();
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Services);
         builder.Services.AddWindmillStore(settings.Services);
         AddExecution(builder.Services);
         builder.Services.AddMassTransit(bus =>

@@ -1,19 +1,20 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using Windmill.Jobs.Contracts;
-using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Jobs;
 
-namespace Windmill.Jobs.Api.Jobs;
+namespace Windmill.Jobs.Runtime;
 
 /// <summary>
 /// Puts "job is ready" messages on RabbitMQ after the job row is committed. Declares each tag's queue
 /// once per process, publishes with the job's priority (publisher confirms: the call returns once the
 /// broker has the message), and records confirmed dispatches in batches so recovery knows which jobs
-/// still need one.
+/// still need one. The API dispatches new jobs; workers dispatch the flow steps and woken flows they create.
 /// </summary>
-public sealed class JobDispatcher(IBus bus, ApiSettings settings, JobQueueWriter writer, ILogger<JobDispatcher> log) : BackgroundService
+public sealed class JobDispatcher(IBus bus, ServiceSettings settings, JobQueueWriter writer, ILogger<JobDispatcher> log) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, bool> _declared = new();
     private readonly SemaphoreSlim _declareGate = new(1, 1);
@@ -31,6 +32,19 @@ public sealed class JobDispatcher(IBus bus, ApiSettings settings, JobQueueWriter
         _confirmed.Enqueue(job.Id);
     }
 
+    /// <summary>
+    /// Dispatches jobs already committed (new flow steps, woken flows). A failed publish is only logged:
+    /// the leader's sweep dispatches what was never confirmed.
+    /// </summary>
+    public async Task DispatchAllAsync(IEnumerable<DispatchItem> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            try { await DispatchAsync(job, CancellationToken.None); }
+            catch (Exception e) { log.LogWarning(e, "could not dispatch job {JobId}; the recovery sweep will", job.Id); }
+        }
+    }
+
     private async Task EnsureQueueAsync(string tag, CancellationToken ct)
     {
         if (_declared.ContainsKey(tag)) return;
@@ -39,7 +53,7 @@ public sealed class JobDispatcher(IBus bus, ApiSettings settings, JobQueueWriter
         {
             if (_declared.ContainsKey(tag)) return;
             if (_connection is not { IsOpen: true })
-                _connection = await new ConnectionFactory { Uri = settings.Services.RabbitMqUrl }.CreateConnectionAsync("windmill-jobs-api-topology", ct);
+                _connection = await new ConnectionFactory { Uri = settings.RabbitMqUrl }.CreateConnectionAsync("windmill-jobs-api-topology", ct);
             await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
             await JobBusTopology.DeclareQueueAsync(channel, tag, ct);
             _declared[tag] = true;
