@@ -59,6 +59,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
                         ms["type"] = "Failure";
                         return await FailAsync(error, ct);
                     }
+                    // The error object becomes the step's result and the flow goes on.
                     ms["result"] = error;
                 }
                 else if (ms["result"] is null && ms["job"] is null) ms["result"] = outcome.Result?.DeepClone();
@@ -337,7 +338,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
     private async Task<IReadOnlyList<DispatchItem>> FailAsync(JsonNode? error, CancellationToken ct)
     {
         if (_value.FailureModule is not { } failure)
-            return await FinishAsync(new JobOutcome(JobStatus.Failure, Json(error)), ct);
+            return await FinishAsync(new JobOutcome(JobStatus.Failure, new JsonObject { ["error"] = error?.DeepClone() }.ToJsonString()), ct);
         var fm = new JsonObject { ["type"] = "WaitingForPriorSteps", ["id"] = failure.Id, ["error"] = error?.DeepClone() };
         _status["failure_module"] = fm;
         _error = error;
@@ -482,11 +483,16 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         ["previous_result"] = previousResult?.DeepClone(),
     };
 
-    private static JsonNode WithStepId(JsonNode? error, string stepId)
+    /// <summary>
+    /// The error of a failed step as later steps see it (spec 7.4): <c>{message, name, stack, step_id}</c>, taken
+    /// from inside the job's <c>{"error": ...}</c> result.
+    /// </summary>
+    private static JsonNode WithStepId(JsonNode? result, string stepId)
     {
-        var e = error is JsonObject o ? o.DeepClone().AsObject() : new JsonObject { ["message"] = error?.ToJsonString() ?? "step failed", ["name"] = "Error" };
-        e["step_id"] ??= stepId;
-        return e;
+        var inner = result is JsonObject { } o && o["error"] is JsonObject e ? e : result;
+        var error = inner is JsonObject io ? io.DeepClone().AsObject() : new JsonObject { ["message"] = inner?.ToJsonString() ?? "step failed", ["name"] = "Error" };
+        error["step_id"] ??= stepId;
+        return error;
     }
 
     private static bool Truthy(List<JsonNode?> values) => Truthy(values[0]);
