@@ -251,4 +251,69 @@ public sealed class FlowsTests(ServicesFixture services)
         Assert.Equal(200, (await alice.Delete(ws.W + "flows/delete/u/alice/f")).Status);
         Assert.Equal(404, (await alice.Get(ws.W + "flows/get/u/alice/f")).Status);
     }
+
+    [Fact]
+    public async Task Custom_flow_state_is_shared_by_the_steps_of_one_run_and_kept_in_the_completed_flow()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "flw");
+        var alice = await ws.AddUserAsync("alice");
+        var path = await DeployFlowAsync(alice, ws, new
+        {
+            modules = new object[]
+            {
+                Py("first", "import wmill\ndef main():\n    before = wmill.get_flow_user_state('who')\n    wmill.set_flow_user_state('who', 'first')\n    return before\n"),
+                new
+                {
+                    id = "loop",
+                    value = new
+                    {
+                        type = "forloopflow", iterator = Js("[0, 1, 2]"), parallel = true, skip_failures = false,
+                        modules = new object[]
+                        {
+                            Py("it", "import wmill\ndef main(i):\n    wmill.set_flow_user_state(f'it{i}', i * 10)\n    return i\n",
+                                new { i = Js("flow_input.iter.value") }),
+                        },
+                    },
+                },
+                new
+                {
+                    id = "ts", value = new
+                    {
+                        type = "rawscript", language = "bun", input_transforms = new { },
+                        content = "import * as wmill from \"windmill-client\";\nexport async function main() {\n  await wmill.setFlowUserState(\"bun\", { ok: true });\n  return await wmill.getFlowUserState(\"who\");\n}\n",
+                    },
+                },
+                Py("last", "import wmill\ndef main():\n    return [wmill.get_flow_user_state(k) for k in ['who', 'it0', 'it1', 'it2', 'bun', 'missing']]\n"),
+            },
+        });
+        var run = await alice.Post(ws.W + "jobs/run/f/" + path, new { });
+        var id = Guid.Parse(run.Body.Trim('"'));
+        var job = await alice.WaitAsync(ws, id);
+        Assert.Equal("""["first",0,10,20,{"ok":true},null]""", job["result"]!.ToJsonString());
+        var flow = (await alice.Get(ws.W + "jobs_u/get/" + id)).Json!;
+        var states = flow["flow_status"]!["user_states"]!.AsObject();
+        Assert.Equal(new[] { "bun", "it0", "it1", "it2", "who" }, states.Select(kv => kv.Key).Order());
+        Assert.Equal(404, (await alice.Get(ws.W + $"jobs/flow/user_states/{id}/who")).Status);
+
+        // A new run starts from an empty map: its first step saw no "who" (its result is the value read before setting).
+        var again = Guid.Parse((await alice.Post(ws.W + "jobs/run/f/" + path, new { })).Body.Trim('"'));
+        await alice.WaitAsync(ws, again);
+        var steps = (await alice.Get(ws.W + $"jobs/list?parent_job={again}")).Json!.AsArray();
+        var first = steps.Single(s => s!["script_path"]!.GetValue<string>().EndsWith("/first"));
+        Assert.Null(first!["result"]);
+    }
+
+    [Fact]
+    public async Task Custom_flow_state_outside_a_running_flow_is_404()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "flw");
+        var alice = await ws.AddUserAsync("alice");
+        await alice.DeployAsync(ws, "u/alice/plain", "python3", "import wmill\ndef main():\n    wmill.set_flow_user_state('k', 1)\n");
+        var job = await alice.WaitAsync(ws, await alice.RunAsync(ws, "u/alice/plain"));
+        Assert.False(job["success"]!.GetValue<bool>());
+        Assert.Contains("404", job["result"]!.ToJsonString());
+        Assert.Contains("custom flow state exists only while the flow runs", job["result"]!.ToJsonString());
+        var missing = await alice.Post(ws.W + $"jobs/flow/user_states/{Guid.NewGuid()}/k", 1);
+        Assert.Equal(404, missing.Status);
+    }
 }

@@ -28,7 +28,41 @@ public static class FlowRunsApi
             return await JobsApi.ResultWhenDoneAsync(who, waiter, reader, s, id, ct);
         });
         jobs.MapPost("/run/preview_flow", RunPreview);
+        jobs.MapPost("/flow/user_states/{id:guid}/{key}", SetUserState);
+        jobs.MapGet("/flow/user_states/{id:guid}/{key}", async (Authed who, JobReader r, FlowUserStates states, Guid id, string key,
+            CancellationToken ct) =>
+        {
+            await RunningFlowAsync(who, r, id, ct);
+            // A key never set is JSON null (not an empty body, which clients would read as a string).
+            return await WithRedis(() => states.GetAsync(id, key)) is { } value ? Results.Json(value) : Replies.RawJson("null");
+        });
         return w;
+    }
+
+    /// <summary>Custom flow state (spec 5): one key of the running flow's map, last writer wins.</summary>
+    private static async Task<IResult> SetUserState(Authed who, JobReader r, FlowUserStates states, HttpRequest req, Guid id, string key,
+        CancellationToken ct)
+    {
+        var value = await JsonBodies.ReadAnyAsync(req, ct);
+        await RunningFlowAsync(who, r, id, ct);
+        await WithRedis(async () => { await states.SetAsync(id, key, value); return true; });
+        return Replies.Text("flow state updated");
+    }
+
+    /// <summary>Flow state exists only for a flow job that is queued or running.</summary>
+    private static async Task RunningFlowAsync(Authed who, JobReader r, Guid id, CancellationToken ct)
+    {
+        var job = await r.GetAsync(who.Workspace, id, ct);
+        if (job is null || !JobKind.IsFlow(job.Kind) || job.Completed)
+            throw WindmillError.NotFound($"Flow job {id} not found: custom flow state exists only while the flow runs (use get_root_job_id of a step's job)");
+        if (!JobJson.CanSee(who, job)) throw WindmillError.NotAuthorized($"Job {id} exists but you don't have access to it");
+    }
+
+    private static async Task<T> WithRedis<T>(Func<Task<T>> call)
+    {
+        try { return await call(); }
+        catch (StackExchange.Redis.RedisException) { throw WindmillError.Internal("custom flow state is unavailable: Redis cannot be reached"); }
+        catch (TimeoutException) { throw WindmillError.Internal("custom flow state is unavailable: Redis did not answer in time"); }
     }
 
     private static async Task<Runnable> FlowToRunAsync(Authed who, WindmillDb db, string path, CancellationToken ct)

@@ -35,13 +35,16 @@ public static class JobsApi
         {
             var j = await VisibleAsync(who, r, id, ct);
             if (!j.Completed) throw WindmillError.NotFound($"Completed job {id} not found");
-            return Results.Json(JobJson.Of(j, await r.LogsAsync(id, ct)));
+            return Results.Json(JobJson.Of(j, await r.LogsAsync(id, ct), await FlowOfAsync(r, j, ct)));
         });
 
         // jobs_u: "unauthed-capable" routes; here a token is always required (spec 6.10 recommends it).
         var u = w.MapGroup("/jobs_u");
         u.MapGet("/get/{id:guid}", async (Authed who, JobReader r, Guid id, CancellationToken ct) =>
-            Results.Json(JobJson.Of(await VisibleAsync(who, r, id, ct), await r.LogsAsync(id, ct))));
+        {
+            var j = await VisibleAsync(who, r, id, ct);
+            return Results.Json(JobJson.Of(j, await r.LogsAsync(id, ct), await FlowOfAsync(r, j, ct)));
+        });
         u.MapGet("/get_logs/{id:guid}", async (Authed who, JobReader r, Guid id, CancellationToken ct) =>
         {
             await VisibleAsync(who, r, id, ct);
@@ -58,10 +61,10 @@ public static class JobsApi
             g.MapGet("/completed/get_result/{id:guid}", GetResult);
             g.MapGet("/completed/get_result_maybe/{id:guid}", GetResultMaybe);
         }
-        u.MapPost("/queue/cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, JobDispatcher d, Guid id, HttpRequest req, CancellationToken ct) =>
-            Cancel(who, r, c, d, id, req, force: false, ct));
-        u.MapPost("/queue/force_cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, JobDispatcher d, Guid id, HttpRequest req, CancellationToken ct) =>
-            Cancel(who, r, c, d, id, req, force: true, ct));
+        u.MapPost("/queue/cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, JobDispatcher d, FlowUserStates s, Guid id, HttpRequest req,
+            CancellationToken ct) => Cancel(who, r, c, d, s, id, req, force: false, ct));
+        u.MapPost("/queue/force_cancel/{id:guid}", (Authed who, JobReader r, JobClaims c, JobDispatcher d, FlowUserStates s, Guid id, HttpRequest req,
+            CancellationToken ct) => Cancel(who, r, c, d, s, id, req, force: true, ct));
         return w;
     }
 
@@ -172,7 +175,11 @@ public static class JobsApi
 
     // ---- read
 
-    private static async Task<JobView> VisibleAsync(Authed who, JobReader r, Guid id, CancellationToken ct)
+    /// <summary>A flow job's <c>raw_flow</c> and <c>flow_status</c> (spec 7.3), readable while it runs.</summary>
+    private static async Task<(string?, string?)> FlowOfAsync(JobReader r, JobView j, CancellationToken ct) =>
+        JobKind.IsFlow(j.Kind) ? await r.FlowAsync(j.Id, ct) : default;
+
+    internal static async Task<JobView> VisibleAsync(Authed who, JobReader r, Guid id, CancellationToken ct)
     {
         var j = await r.GetAsync(who.Workspace, id, ct) ?? throw WindmillError.NotFound($"Job {id} not found");
         if (!JobJson.CanSee(who, j)) throw WindmillError.NotAuthorized($"Job {id} exists but you don't have access to it");
@@ -237,8 +244,8 @@ public static class JobsApi
     /// Cancel (spec 6.10): a job not yet running, or any job when forced, completes as canceled at once;
     /// a running one is flagged and its worker kills it on its next ping. Descendants go the same way.
     /// </summary>
-    private static async Task<IResult> Cancel(Authed who, JobReader r, JobClaims claims, JobDispatcher dispatcher, Guid id, HttpRequest req,
-        bool force, CancellationToken ct)
+    private static async Task<IResult> Cancel(Authed who, JobReader r, JobClaims claims, JobDispatcher dispatcher, FlowUserStates states,
+        Guid id, HttpRequest req, bool force, CancellationToken ct)
     {
         var j = await VisibleAsync(who, r, id, ct);
         if (j.Completed) throw WindmillError.BadRequest($"job {id} is already completed");
@@ -251,10 +258,22 @@ public static class JobsApi
             var outcome = new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(reason, who.Username), who.Username, reason);
             var done = force ? await claims.ForceCompleteAsync(jobId, outcome, ct) : await claims.CompleteWaitingAsync(jobId, outcome, ct);
             if (!done.Done) await r.RequestCancelAsync(jobId, who.Username, reason, ct);
+            else if (jobId == id && JobKind.IsFlow(j.Kind) && j.RootJob is null) await KeepUserStatesAsync(claims, states, id, ct);
             woken.AddRange(done.WokenParents);
         }
         // Canceling one step of a flow wakes the flow, which then goes on as for a failed step.
         foreach (var parent in woken) await dispatcher.DispatchAsync(parent, ct);
         return Replies.Text($"job canceled {id}");
+    }
+
+    /// <summary>A root flow ended here (canceled while parked): its custom state goes into its final status.</summary>
+    private static async Task KeepUserStatesAsync(JobClaims claims, FlowUserStates states, Guid id, CancellationToken ct)
+    {
+        try
+        {
+            await claims.RecordUserStatesAsync(id, (await states.ReadAllAsync(id)).ToJsonString(), ct);
+            await states.RemoveAsync(id);
+        }
+        catch (StackExchange.Redis.RedisException) { } // the safety expiry removes it; the cancel itself stands
     }
 }

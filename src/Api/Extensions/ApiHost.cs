@@ -73,6 +73,7 @@ public static class ApiHost
         services.AddSingleton<JobContexts>();
         services.AddSingleton(settings.Services);
         services.AddSingleton<JobDispatcher>();
+        services.AddSingleton<FlowUserStates>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<CompletionWaiter>();
         services.AddHostedService(sp => sp.GetRequiredService<CompletionWaiter>());

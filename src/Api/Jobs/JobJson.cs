@@ -6,7 +6,7 @@ namespace Windmill.Jobs.Api.Jobs;
 /// <summary>Windmill's <c>QueuedJob</c> / <c>CompletedJob</c> JSON (spec 6.10), and who may see a job.</summary>
 public static class JobJson
 {
-    public static JsonObject Of(JobView j, string? logs)
+    public static JsonObject Of(JobView j, string? logs, (string? RawFlow, string? FlowStatus) flow = default)
     {
         var o = new JsonObject
         {
@@ -29,8 +29,8 @@ public static class JobJson
             ["job_kind"] = j.Kind,
             ["schedule_path"] = j.SchedulePath,
             ["permissioned_as"] = j.PermissionedAs,
-            ["flow_status"] = null,
-            ["raw_flow"] = null,
+            ["flow_status"] = flow.FlowStatus is null ? null : JsonNode.Parse(flow.FlowStatus),
+            ["raw_flow"] = flow.RawFlow is null ? null : JsonNode.Parse(flow.RawFlow),
             ["is_flow_step"] = j.ParentJob is not null,
             ["language"] = j.Language,
             ["email"] = j.Email,

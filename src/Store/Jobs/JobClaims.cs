@@ -161,6 +161,17 @@ public sealed class JobClaims
         return batch.Select((c, i) => new Completed(completed.Contains(c.Id), i == 0 ? woken : [])).ToList();
     }
 
+    /// <summary>Records a completed root flow's custom state (spec 5) in its final <c>flow_status.user_states</c>.</summary>
+    public async Task RecordUserStatesAsync(Guid id, string statesJson, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand("""
+            UPDATE v2_job_completed SET flow_status = jsonb_set(coalesce(flow_status, '{}'::jsonb), '{user_states}', $2::jsonb) WHERE id = $1
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = statesJson });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>
     /// Hands a claimed job back to the queue (worker shutting down): it waits again, undispatched, and the
     /// dispatcher leader puts it back on the bus for another worker.
@@ -194,9 +205,13 @@ public sealed class JobClaims
         var finish = new NpgsqlBatchCommand($"""
             WITH gone AS (
                 DELETE FROM v2_job_queue WHERE {where} RETURNING workspace_id, started_at, notify_completion
+            ), status AS (
+                DELETE FROM v2_job_status WHERE id = $1 AND EXISTS (SELECT 1 FROM gone) RETURNING flow_status
             ), done AS (
-                INSERT INTO v2_job_completed (id, workspace_id, duration_ms, result, status, canceled_by, canceled_reason, started_at, worker)
-                SELECT $1, workspace_id, coalesce((extract(epoch FROM now() - started_at) * 1000)::bigint, 0), $3::jsonb, $4, $5, $6, started_at, $7
+                INSERT INTO v2_job_completed (id, workspace_id, duration_ms, result, status, canceled_by, canceled_reason, started_at, worker,
+                    flow_status)
+                SELECT $1, workspace_id, coalesce((extract(epoch FROM now() - started_at) * 1000)::bigint, 0), $3::jsonb, $4, $5, $6, started_at, $7,
+                    (SELECT flow_status FROM status)
                 FROM gone
                 RETURNING id, (SELECT notify_completion FROM gone) AS notify
             ), logs AS (

@@ -74,6 +74,20 @@ public sealed class JobReader(NpgsqlDataSource db)
         return jobs;
     }
 
+    /// <summary>A flow job's definition and status: live while it runs, the final one once completed.</summary>
+    public async Task<(string? RawFlow, string? FlowStatus)> FlowAsync(Guid id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT j.raw_flow::text, coalesce(s.flow_status, c.flow_status)::text
+            FROM v2_job j LEFT JOIN v2_job_status s ON s.id = j.id LEFT JOIN v2_job_completed c ON c.id = j.id
+            WHERE j.id = $1
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return (null, null);
+        return (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
+    }
+
     public async Task<string?> LogsAsync(Guid id, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("SELECT logs FROM job_logs WHERE job_id = $1");

@@ -26,6 +26,7 @@ public static class WorkerHost
         services.AddSingleton<IExecutor, BunExecutor>();
         services.AddSingleton<IExecutor, DuckDbExecutor>();
         services.AddSingleton<JsEvaluator>();
+        services.AddSingleton<FlowUserStates>();
         services.AddSingleton<FlowAdvancer>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());

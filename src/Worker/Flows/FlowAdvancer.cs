@@ -14,7 +14,8 @@ namespace Windmill.Jobs.Worker.Flows;
 /// that cannot go on (an expression fails, an iterator is not an array, a step's script is missing) fails
 /// with a message naming the step.
 /// </summary>
-public sealed class FlowAdvancer(NpgsqlDataSource db, JsEvaluator js, JobDispatcher dispatcher, WorkerSettings settings, ILogger<FlowAdvancer> log)
+public sealed class FlowAdvancer(
+    NpgsqlDataSource db, JsEvaluator js, JobDispatcher dispatcher, FlowUserStates userStates, WorkerSettings settings, ILogger<FlowAdvancer> log)
 {
     public async Task AdvanceAsync(ClaimedJob flow, CancellationToken ct)
     {
@@ -23,18 +24,31 @@ public sealed class FlowAdvancer(NpgsqlDataSource db, JsEvaluator js, JobDispatc
         {
             await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
             if (tx is null) return; // restarted elsewhere
-            dispatch = await new FlowRun(flow, tx, js, settings.Name).AdvanceAsync(ct);
+            var run = new FlowRun(flow, tx, js, userStates, settings.Name);
+            dispatch = await run.AdvanceAsync(ct);
             await tx.CommitAsync(ct);
+            if (run.Completed && run.IsRoot) await ForgetUserStatesAsync(flow.Id);
         }
         catch (JobFailure f)
         {
             log.LogInformation("flow {JobId} failed: {Message}", flow.Id, f.Message);
             await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
             if (tx is null) return;
-            var completed = await tx.CompleteAsync(new JobOutcome(JobStatus.Failure, f.ToResultJson()), tx.Status ?? [], settings.Name, ct);
+            var status = tx.Status ?? [];
+            var isRoot = FlowRun.IsRootFlow(flow);
+            if (isRoot) status["user_states"] = await userStates.ReadAllAsync(flow.Id);
+            var completed = await tx.CompleteAsync(new JobOutcome(JobStatus.Failure, f.ToResultJson()), status, settings.Name, ct);
             await tx.CommitAsync(ct);
+            if (isRoot) await ForgetUserStatesAsync(flow.Id);
             dispatch = completed.WokenParents;
         }
         await dispatcher.DispatchAllAsync(dispatch);
+    }
+
+    /// <summary>The completed flow holds its state now; a failed delete is left to the safety expiry.</summary>
+    private async Task ForgetUserStatesAsync(Guid flowId)
+    {
+        try { await userStates.RemoveAsync(flowId); }
+        catch (Exception e) { log.LogWarning(e, "could not remove the custom state of flow {JobId}; it expires in {Days} days", flowId, FlowUserStates.SafetyExpiry.TotalDays); }
     }
 }

@@ -3,6 +3,7 @@ using Windmill.Jobs.Core.Flows;
 using Windmill.Jobs.Core.Jobs;
 using Windmill.Jobs.Core.Scripts;
 using Windmill.Jobs.Core.Security;
+using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Flows;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Execution;
@@ -16,7 +17,7 @@ namespace Windmill.Jobs.Worker.Flows;
 /// the flow is over (it completes). The status JSON follows spec 7.3: <c>step</c>, one entry per module
 /// (<c>WaitingForPriorSteps</c>, <c>InProgress</c>, <c>Success</c>, <c>Failure</c>), <c>failure_module</c>.
 /// </summary>
-internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator js, string workerName)
+internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator js, FlowUserStates userStates, string workerName)
 {
     private const int MaxWhileIterations = 10_000;
 
@@ -368,9 +369,22 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         return _push.Where(j => j.ScheduledFor <= now).Select(j => new DispatchItem(j.Id, j.Tag, j.Priority)).ToList();
     }
 
+    /// <summary>True once this advance completed the flow (committed with the transaction).</summary>
+    public bool Completed { get; private set; }
+
+    /// <summary>A root flow: the one its steps' custom flow state (spec 5) is keyed by.</summary>
+    public bool IsRoot => IsRootFlow(flow);
+
+    public static bool IsRootFlow(ClaimedJob job) => job.RootJob is null && job.Kind != JobKind.FlowNode;
+
     private async Task<IReadOnlyList<DispatchItem>> FinishAsync(JobOutcome outcome, CancellationToken ct)
     {
-        var completed = await tx.CompleteAsync(outcome, _status ?? tx.Status ?? [], workerName, ct);
+        var status = _status ?? tx.Status ?? [];
+        // Read before the commit: if Redis cannot be reached the advance fails and is retried, rather than
+        // the flow completing without its state.
+        if (IsRoot) status["user_states"] = await userStates.ReadAllAsync(flow.Id);
+        var completed = await tx.CompleteAsync(outcome, status, workerName, ct);
+        Completed = completed.Done;
         return completed.WokenParents;
     }
 

@@ -9,7 +9,7 @@ from typing import Any, Optional
 __all__ = [
     "get_workspace", "get_variable", "set_variable", "get_resource", "set_resource", "get_state_path",
     "get_state", "set_state", "run_script", "run_script_async", "wait_job", "get_job_status", "get_result",
-    "get_root_job_id", "WindmillError",
+    "get_root_job_id", "set_flow_user_state", "get_flow_user_state", "WindmillError",
 ]
 
 
@@ -25,12 +25,15 @@ def _base() -> str:
     return (os.environ.get("BASE_INTERNAL_URL") or os.environ.get("BASE_URL") or "http://localhost:8000").rstrip("/") + "/api"
 
 
-def _call(method: str, path: str, body: Any = None, raw: bool = False) -> Any:
+_NO_BODY = object()  # a JSON null is a body too (set_flow_user_state(key, None))
+
+
+def _call(method: str, path: str, body: Any = _NO_BODY, raw: bool = False) -> Any:
     # Imported on first use: urllib.request costs ~30 ms, more than the rest of a job's start.
     import urllib.error
     import urllib.request
 
-    data = None if body is None else json.dumps(body).encode()
+    data = None if body is _NO_BODY else json.dumps(body).encode()
     req = urllib.request.Request(_base() + "/" + path, data=data, method=method)
     req.add_header("Authorization", "Bearer " + os.environ["WM_TOKEN"])
     if data is not None:
@@ -152,3 +155,15 @@ def wait_job(job_id: str, timeout: Optional[float] = None, verbose: bool = False
 
 def get_root_job_id(job_id: Optional[str] = None) -> str:
     return _call("GET", _w(f"jobs_u/get_root_job_id/{job_id or os.environ['WM_JOB_ID']}"))
+
+
+def set_flow_user_state(key: str, value: Any) -> None:
+    """Sets a key of the running flow's custom state, shared by all its steps for this run (spec 5)."""
+    root = get_root_job_id()
+    _call("POST", _w(f"jobs/flow/user_states/{root}/{urllib.parse.quote(key, safe='')}"), value)
+
+
+def get_flow_user_state(key: str) -> Any:
+    """The value at a key of the running flow's custom state, or None."""
+    root = get_root_job_id()
+    return _call("GET", _w(f"jobs/flow/user_states/{root}/{urllib.parse.quote(key, safe='')}"))
