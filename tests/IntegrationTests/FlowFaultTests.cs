@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Windmill.Jobs.IntegrationTests;
+
+/// <summary>
+/// Flows under faults (issue 4): a worker dying in the middle of a flow loses nothing and no step runs twice
+/// to completion; canceling a flow cancels its running step. Each test serves a tag of its own.
+/// </summary>
+[Collection(ServicesCollection.Name)]
+public sealed class FlowFaultTests(ServicesFixture services)
+{
+    private static object Bash(string id, string code, string tag) =>
+        new { id, value = new { type = "rawscript", language = "bash", content = code, tag, input_transforms = new { } } };
+
+    private async Task<Dictionary<string, long>> CompletedStepsAsync(Guid flow)
+    {
+        await using var db = new NpgsqlConnection(services.NpgsqlConnectionString);
+        await db.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT j.flow_step_id, count(*) FROM v2_job j JOIN v2_job_completed c ON c.id = j.id
+            WHERE j.parent_job = @id AND c.status = 'success' GROUP BY 1
+            """, db);
+        cmd.Parameters.AddWithValue("id", flow);
+        var counts = new Dictionary<string, long>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) counts[r.GetString(0)] = r.GetInt64(1);
+        return counts;
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_flow_loses_nothing_and_no_step_completes_twice()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "ffault");
+        var alice = await ws.AddUserAsync("alice");
+        var tag = "t" + Guid.NewGuid().ToString("N")[..10];
+        var value = new
+        {
+            modules = new object[]
+            {
+                Bash("a", "echo a", tag),
+                Bash("b", "echo started-b\nsleep 3\necho b", tag),
+                Bash("c", "echo c", tag),
+            },
+        };
+        Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/durable", summary = "", value, tag })).Status);
+        var victim = await services.StartWorkerAsync(tag, name: "victim-" + tag);
+        var id = Guid.Parse((await alice.Post(ws.W + "jobs/run/f/u/alice/durable", new { })).Body.Trim('"'));
+
+        // Wait until step b runs, then kill its worker (SIGKILL: nothing is handed back).
+        for (var i = 0; i < 200; i++)
+        {
+            var steps = (await alice.Get(ws.W + $"jobs/list?parent_job={id}")).Json!.AsArray();
+            var b = steps.FirstOrDefault(s => s!["script_path"]!.GetValue<string>().EndsWith("/b"));
+            if (b is not null && (await alice.Get(ws.W + $"jobs_u/get_logs/{b["id"]}")).Body.Contains("started-b")) break;
+            await Task.Delay(100);
+        }
+        Process.GetProcessById(victim.Id).Kill();
+        await victim.DisposeAsync();
+
+        await using var rescuer = await services.StartWorkerAsync(tag, name: "rescuer-" + tag);
+        var flow = await alice.WaitAsync(ws, id, 90);
+        Assert.True(flow["success"]!.GetValue<bool>(), flow.ToJsonString());
+        Assert.Equal("\"c\"", flow["result"]!.ToJsonString());
+        await Task.Delay(1000);
+        var completed = await CompletedStepsAsync(id);
+        Assert.Equal(1, completed["a"]);
+        Assert.Equal(1, completed["b"]);
+        Assert.Equal(1, completed["c"]);
+    }
+
+    [Fact]
+    public async Task Canceling_a_flow_cancels_its_running_step()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "ffault");
+        var alice = await ws.AddUserAsync("alice");
+        var value = new
+        {
+            modules = new object[]
+            {
+                new { id = "slow", value = new { type = "rawscript", language = "bash", content = "echo waiting\nsleep 60", input_transforms = new { } } },
+                new { id = "never", value = new { type = "rawscript", language = "bash", content = "echo ran", input_transforms = new { } } },
+            },
+        };
+        Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/cancelme", summary = "", value })).Status);
+        var id = Guid.Parse((await alice.Post(ws.W + "jobs/run/f/u/alice/cancelme", new { })).Body.Trim('"'));
+        Guid? step = null;
+        for (var i = 0; i < 200 && step is null; i++)
+        {
+            var steps = (await alice.Get(ws.W + $"jobs/list?parent_job={id}")).Json!.AsArray();
+            if (steps.FirstOrDefault(s => s!["running"]?.GetValue<bool>() == true) is { } running) step = Guid.Parse(running["id"]!.GetValue<string>());
+            else await Task.Delay(100);
+        }
+        Assert.NotNull(step);
+        Assert.Equal(200, (await alice.Post(ws.W + $"jobs_u/queue/cancel/{id}", new { reason = "enough" })).Status);
+
+        var flow = await alice.WaitAsync(ws, id, 30);
+        Assert.True(flow["canceled"]!.GetValue<bool>(), flow.ToJsonString());
+        var stepJob = await alice.WaitAsync(ws, step!.Value, 30);
+        Assert.True(stepJob["canceled"]!.GetValue<bool>(), stepJob.ToJsonString());
+        Assert.Single((await alice.Get(ws.W + $"jobs/list?parent_job={id}")).Json!.AsArray());
+    }
+}
