@@ -22,6 +22,7 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
     public DbSet<Script> Scripts => Set<Script>();
     public DbSet<Flow> Flows => Set<Flow>();
     public DbSet<FlowVersion> FlowVersions => Set<FlowVersion>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -47,6 +48,10 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
         b.Entity<Flow>().Property(x => x.Schema).HasColumnType("jsonb");
         b.Entity<Flow>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
         b.Entity<FlowVersion>().ToTable("flow_version").HasKey(x => x.Id);
+        b.Entity<Schedule>().ToTable("schedule").HasKey(x => new { x.WorkspaceId, x.Path });
+        b.Entity<Schedule>().Property(x => x.Cron).HasColumnName("schedule");
+        foreach (var json in new[] { "Args", "ExtraPerms", "OnFailureExtraArgs", "OnRecoveryExtraArgs", "OnSuccessExtraArgs", "Retry" })
+            b.Entity<Schedule>().Property(json).HasColumnType("jsonb");
         b.Entity<FlowVersion>().Property(x => x.Value).HasColumnType("jsonb");
         b.Entity<FlowVersion>().Property(x => x.Schema).HasColumnType("jsonb");
 
@@ -69,6 +74,7 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
         b.Entity<ResourceType>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         b.Entity<Script>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         b.Entity<Flow>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        b.Entity<Schedule>().HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         b.Entity<FlowVersion>().HasOne<Flow>().WithMany().HasForeignKey(x => new { x.WorkspaceId, x.Path });
 
         foreach (var entity in b.Model.GetEntityTypes())

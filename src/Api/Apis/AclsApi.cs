@@ -18,6 +18,7 @@ public static class AclsApi
         ["group_"] = ("group_", "name", "Group"),
         ["script"] = ("script", "path", "Script"), // every version of the path
         ["flow"] = ("flow", "path", "Flow"),
+        ["schedule"] = ("schedule", "path", "Schedule"),
     };
 
     public static RouteGroupBuilder MapAclsApi(this RouteGroupBuilder w)

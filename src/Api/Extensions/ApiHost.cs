@@ -74,6 +74,7 @@ public static class ApiHost
         services.AddSingleton(settings.Services);
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<FlowUserStates>();
+        services.AddSingleton<ScheduleTicks>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<CompletionWaiter>();
         services.AddHostedService(sp => sp.GetRequiredService<CompletionWaiter>());
@@ -93,6 +94,7 @@ public static class ApiHost
         api.MapAuthApi();
         api.MapUsersApi();
         api.MapWorkspacesApi();
+        api.MapSchedulePreview();
 
         var w = api.MapGroup("/w/{workspace}");
         w.MapWorkspaceUsersApi();
@@ -105,6 +107,7 @@ public static class ApiHost
         w.MapScriptsApi();
         w.MapFlowsApi();
         w.MapFlowRunsApi();
+        w.MapSchedulesApi();
         w.MapJobsApi();
 
         app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));

@@ -7,10 +7,11 @@ namespace Windmill.Jobs.Api.Jobs;
 /// One API replica at a time (PostgreSQL advisory lock) dispatches future jobs when they come due and
 /// recovers lost work: jobs whose dispatch was never confirmed (a crash between commit and publish)
 /// and jobs whose worker stopped pinging (spec 6.6). It sleeps until the next due time, a new future
-/// job (LISTEN), or the next sweep, so an idle system costs two small queries per recovery interval.
+/// job (LISTEN), or the next sweep, so an idle system costs a few small queries per recovery interval.
+/// It also keeps every enabled schedule supplied with its next tick (spec 8.3).
 /// </summary>
 public sealed class DispatchLeader(
-    NpgsqlDataSource db, JobRecovery recovery, JobDispatcher dispatcher, JobClaims claims, ApiSettings settings,
+    NpgsqlDataSource db, JobRecovery recovery, JobDispatcher dispatcher, JobClaims claims, ScheduleTicks ticks, ApiSettings settings,
     ILogger<DispatchLeader> log) : BackgroundService
 {
     private const long LeaderLockKey = 0x5749_4E44_4A4F_4253; // "WINDJOBS"
@@ -44,6 +45,8 @@ public sealed class DispatchLeader(
         while (!stop.IsCancellationRequested)
         {
             await DispatchDueAsync(stop);
+            // A tick that just came due (or a schedule left without one) gets its next tick now.
+            await ticks.EnsureAllAsync(stop);
             if (DateTime.UtcNow >= nextSweep)
             {
                 await RecoverZombiesAsync(stop);

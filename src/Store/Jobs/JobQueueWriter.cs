@@ -72,10 +72,10 @@ public sealed class JobQueueWriter
             Column(jobs, j => j.RawFlow)));
         batch.BatchCommands.Add(Cmd("""
             INSERT INTO v2_job_queue (id, workspace_id, created_at, scheduled_for, tag, priority, notify_completion)
-            SELECT id, workspace_id, now(), scheduled_for, tag, priority, notify
+            SELECT id, workspace_id, now(), coalesce(scheduled_for, now()), tag, priority, notify
             FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::smallint[], $6::boolean[])
                 AS q(id, workspace_id, scheduled_for, tag, priority, notify)
-            """, Column(jobs, j => j.Id), Column(jobs, j => j.WorkspaceId), Column(jobs, j => j.ScheduledFor), Column(jobs, j => j.Tag),
+            """, Column(jobs, j => j.Id), Column(jobs, j => j.WorkspaceId), Column(jobs, j => FutureOrNull(j.ScheduledFor)), Column(jobs, j => j.Tag),
             Column(jobs, j => j.Priority), Column(jobs, j => j.NotifyCompletion)));
         batch.BatchCommands.Add(Cmd("INSERT INTO v2_job_runtime (id) SELECT unnest($1::uuid[])", Column(jobs, j => j.Id)));
         // Permission lists differ in length per job, and unnest flattens arrays of arrays: each travels as a JSON array.
@@ -104,6 +104,13 @@ public sealed class JobQueueWriter
         cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>
+    /// A job due now is written with <c>scheduled_for = created_at</c> (both the store's clock), so
+    /// <c>scheduled_for &gt; created_at</c> tells future jobs (dispatched by the leader when due) from jobs
+    /// their pusher dispatches itself, without comparing clocks of different machines.
+    /// </summary>
+    private static DateTime? FutureOrNull(DateTime scheduledFor) => scheduledFor > DateTime.UtcNow ? scheduledFor : null;
 
     /// <summary>One column of a multi-row insert, as an array parameter for unnest.</summary>
     private static T[] Column<T>(IReadOnlyList<NewJob> jobs, Func<NewJob, T> value)

@@ -21,7 +21,7 @@ public sealed class JobRecovery(NpgsqlDataSource db)
         await using var cmd = db.CreateCommand("""
             SELECT id, tag, priority FROM v2_job_queue
             WHERE running = false AND scheduled_for <= now()
-              AND ((dispatched_at IS NULL AND (scheduled_for > created_at + interval '1 second' OR created_at < now() - $1))
+              AND ((dispatched_at IS NULL AND (scheduled_for > created_at OR created_at < now() - $1))
                    -- safety net: a message that went missing after it was confirmed (e.g. dead-lettered)
                    OR dispatched_at < now() - interval '10 minutes')
             ORDER BY priority DESC NULLS LAST, scheduled_for

@@ -37,3 +37,10 @@ public sealed class Flows : Migration
 {
     protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0003_flows.sql"));
 }
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0004_schedules")]
+public sealed class Schedules : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0004_schedules.sql"));
+}

@@ -191,3 +191,37 @@ public sealed class FlowVersion
     public required string CreatedBy { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+public sealed class Schedule
+{
+    public required string WorkspaceId { get; set; }
+    public required string Path { get; set; }
+    public required string EditedBy { get; set; }
+    public DateTime EditedAt { get; set; }
+    public required string Cron { get; set; }
+    public string Timezone { get; set; } = "UTC";
+    public bool Enabled { get; set; } = true;
+    public required string ScriptPath { get; set; }
+    public bool IsFlow { get; set; }
+    public string? Args { get; set; }
+    public string ExtraPerms { get; set; } = "{}";
+    public required string Email { get; set; }
+    public string? Error { get; set; }
+    public string? OnFailure { get; set; }
+    public int? OnFailureTimes { get; set; }
+    public bool? OnFailureExact { get; set; }
+    public string? OnFailureExtraArgs { get; set; }
+    public string? OnRecovery { get; set; }
+    public int? OnRecoveryTimes { get; set; }
+    public string? OnRecoveryExtraArgs { get; set; }
+    public string? OnSuccess { get; set; }
+    public string? OnSuccessExtraArgs { get; set; }
+    public bool WsErrorHandlerMuted { get; set; }
+    public string? Retry { get; set; }
+    public string? Summary { get; set; }
+    public string? Description { get; set; }
+    public bool NoFlowOverlap { get; set; }
+    public string? Tag { get; set; }
+    public DateTime? PausedUntil { get; set; }
+    public string CronVersion { get; set; } = "v2";
+}
