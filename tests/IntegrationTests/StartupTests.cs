@@ -69,8 +69,8 @@ public sealed class StartupTests(ServicesFixture services)
             await db.OpenAsync();
             // every migration applied exactly once
             await using var migrations = new NpgsqlCommand(
-                "SELECT count(*) FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" IN ('0001_foundation', '0002_jobs')", db);
-            Assert.Equal(2L, (long)(await migrations.ExecuteScalarAsync())!);
+                "SELECT count(*) FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" IN ('0001_foundation', '0002_jobs', '0003_flows', '0004_schedules')", db);
+            Assert.Equal(4L, (long)(await migrations.ExecuteScalarAsync())!);
             await using var types = new NpgsqlCommand("SELECT count(*) FROM resource_type WHERE workspace_id = 'admins' AND name = 's3'", db);
             Assert.Equal(1L, (long)(await types.ExecuteScalarAsync())!);
             await using var users = new NpgsqlCommand("SELECT count(*) FROM password WHERE email = 'admin@windmill.dev'", db);
