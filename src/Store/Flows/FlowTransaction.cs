@@ -114,6 +114,21 @@ public sealed class FlowTransaction : IAsyncDisposable
         return await r.ReadAsync(ct) ? (r.GetString(0), r.GetString(1)) : null;
     }
 
+    /// <summary>
+    /// True when the flow's schedule forbids overlap (<c>no_flow_overlap</c>) and another run of that schedule
+    /// is still running (spec 8.3 step 7).
+    /// </summary>
+    public async Task<bool> OverlapsAsync(string workspace, string schedulePath, CancellationToken ct)
+    {
+        await using var cmd = Command("""
+            SELECT EXISTS (SELECT 1 FROM schedule WHERE workspace_id = $1 AND path = $2 AND no_flow_overlap)
+               AND EXISTS (SELECT 1 FROM v2_job j JOIN v2_job_queue q ON q.id = j.id
+                           WHERE j.workspace_id = $1 AND j.trigger_kind = 'schedule' AND j.trigger = $2 AND j.parent_job IS NULL
+                             AND q.running AND j.id <> $3)
+            """, workspace, schedulePath, _id);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Writes new step jobs, and the initial status of the ones that are flows themselves.</summary>
     public async Task PushAsync(IReadOnlyList<NewJob> jobs, IReadOnlyDictionary<Guid, JsonObject> statuses, CancellationToken ct)
     {

@@ -6,6 +6,7 @@ using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Extensions;
 using Windmill.Jobs.Worker.Flows;
 using Windmill.Jobs.Worker.Languages;
+using Windmill.Jobs.Worker.Schedules;
 
 namespace Windmill.Jobs.Worker.Execution;
 
@@ -17,7 +18,7 @@ namespace Windmill.Jobs.Worker.Execution;
 /// </summary>
 public sealed class JobRunner(
     JobClaims claims, JobTokenIssuer tokens, ArgumentResolver resolver, IEnumerable<IExecutor> executors, WorkerSettings settings,
-    JobDispatcher dispatcher, FlowAdvancer flows, ILogger<JobRunner> log) : IHostedService
+    JobDispatcher dispatcher, FlowAdvancer flows, ScheduleHandlers scheduleHandlers, ILogger<JobRunner> log) : IHostedService
 {
     private readonly Dictionary<string, IExecutor> _executors = executors.ToDictionary(e => e.Language);
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
@@ -119,6 +120,8 @@ public sealed class JobRunner(
         }
         if (!(await CompleteWithRetriesAsync(job, outcome, lastLogs)).Done)
             log.LogWarning("job {JobId} finished here but its claim was lost (restarted elsewhere); result dropped", job.Id);
+        else
+            await scheduleHandlers.AfterCompletionAsync(job, outcome);
         await jobLog.DisposeAsync();
     }
 

@@ -3,6 +3,7 @@ using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Flows;
+using Windmill.Jobs.Worker.Schedules;
 using Windmill.Jobs.Worker.Languages;
 
 namespace Windmill.Jobs.Worker.Extensions;
@@ -28,6 +29,7 @@ public static class WorkerHost
         services.AddSingleton<JsEvaluator>();
         services.AddSingleton<FlowUserStates>();
         services.AddSingleton<FlowAdvancer>();
+        services.AddSingleton<ScheduleHandlers>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
     }

@@ -5,6 +5,7 @@ using Windmill.Jobs.Store.Flows;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Extensions;
+using Windmill.Jobs.Worker.Schedules;
 
 namespace Windmill.Jobs.Worker.Flows;
 
@@ -15,7 +16,8 @@ namespace Windmill.Jobs.Worker.Flows;
 /// with a message naming the step.
 /// </summary>
 public sealed class FlowAdvancer(
-    NpgsqlDataSource db, JsEvaluator js, JobDispatcher dispatcher, FlowUserStates userStates, WorkerSettings settings, ILogger<FlowAdvancer> log)
+    NpgsqlDataSource db, JsEvaluator js, JobDispatcher dispatcher, FlowUserStates userStates, ScheduleHandlers handlers, WorkerSettings settings,
+    ILogger<FlowAdvancer> log)
 {
     public async Task AdvanceAsync(ClaimedJob flow, CancellationToken ct)
     {
@@ -28,6 +30,7 @@ public sealed class FlowAdvancer(
             dispatch = await run.AdvanceAsync(ct);
             await tx.CommitAsync(ct);
             if (run.Completed && run.IsRoot) await ForgetUserStatesAsync(flow.Id);
+            if (run.Completed && run.Outcome is { } outcome) await handlers.AfterCompletionAsync(flow, outcome);
         }
         catch (JobFailure f)
         {
@@ -37,9 +40,11 @@ public sealed class FlowAdvancer(
             var status = tx.Status ?? [];
             var isRoot = FlowRun.IsRootFlow(flow);
             if (isRoot) status["user_states"] = await userStates.ReadAllAsync(flow.Id);
-            var completed = await tx.CompleteAsync(new JobOutcome(JobStatus.Failure, f.ToResultJson()), status, settings.Name, ct);
+            var failure = new JobOutcome(JobStatus.Failure, f.ToResultJson());
+            var completed = await tx.CompleteAsync(failure, status, settings.Name, ct);
             await tx.CommitAsync(ct);
             if (isRoot) await ForgetUserStatesAsync(flow.Id);
+            if (completed.Done) await handlers.AfterCompletionAsync(flow, failure);
             dispatch = completed.WokenParents;
         }
         await dispatcher.DispatchAllAsync(dispatch);

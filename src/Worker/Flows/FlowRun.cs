@@ -34,6 +34,12 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         if (tx.CanceledBy is { } by)
             return await FinishAsync(new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(tx.CanceledReason ?? "canceled", by), by,
                 tx.CanceledReason), ct);
+        if (tx.Status is null && IsRoot && flow.SchedulePath is { } schedule && await tx.OverlapsAsync(flow.WorkspaceId, schedule, ct))
+        {
+            _status = Initial(_value.Modules, previousResult: _flowInput);
+            var note = new JsonObject { ["skipped"] = $"the previous run of schedule {schedule} is still running (no_flow_overlap)" };
+            return await FinishAsync(new JobOutcome(JobStatus.Skipped, note.ToJsonString()), ct);
+        }
         _status = tx.Status ?? Initial(_value.Modules, previousResult: _flowInput);
         if (_status["failure_module"] is JsonObject { } fm && (string?)fm["type"] == "InProgress")
             return await PollFailureModuleAsync(fm, ct);
@@ -372,6 +378,9 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
     /// <summary>True once this advance completed the flow (committed with the transaction).</summary>
     public bool Completed { get; private set; }
 
+    /// <summary>How the flow ended, when this advance completed it.</summary>
+    public JobOutcome? Outcome { get; private set; }
+
     /// <summary>A root flow: the one its steps' custom flow state (spec 5) is keyed by.</summary>
     public bool IsRoot => IsRootFlow(flow);
 
@@ -385,6 +394,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         if (IsRoot) status["user_states"] = await userStates.ReadAllAsync(flow.Id);
         var completed = await tx.CompleteAsync(outcome, status, workerName, ct);
         Completed = completed.Done;
+        Outcome = outcome;
         return completed.WokenParents;
     }
 
