@@ -120,4 +120,73 @@ public sealed class SchedulesTests(ServicesFixture services)
         Assert.Equal(10, preview.Count);
         Assert.All(preview, t => Assert.Equal(DayOfWeek.Monday, DateTime.Parse(t!.GetValue<string>()).ToUniversalTime().DayOfWeek));
     }
+
+    private async Task<List<System.Text.Json.Nodes.JsonNode>> CompletedRunsAsync(ApiClient who, TestWorkspace ws, string query)
+    {
+        var jobs = (await who.Get(ws.W + "jobs/list?per_page=200&" + query)).Json!.AsArray();
+        return jobs.Where(j => j!["type"]!.GetValue<string>() == "CompletedJob").Select(j => j!).ToList();
+    }
+
+    [Fact]
+    public async Task On_failure_runs_at_the_nth_failure_in_a_row_and_on_recovery_after_the_first_success()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "sch");
+        var alice = await ws.AddUserAsync("alice");
+        // Fails on its first two runs (counted in its state), succeeds afterwards.
+        await alice.DeployAsync(ws, "u/alice/flaky", "python3",
+            "import wmill\ndef main():\n    n = (wmill.get_state() or 0) + 1\n    wmill.set_state(n)\n    if n <= 2:\n        raise Exception(f'failure {n}')\n    return n\n");
+        await alice.DeployAsync(ws, "u/alice/on_failure", "python3",
+            "def main(schedule_path, failed_times, error, team):\n    return [schedule_path, failed_times, error['message'], team]\n");
+        await alice.DeployAsync(ws, "u/alice/on_recovery", "python3",
+            "def main(error_job_id, success_result, error):\n    return [error_job_id, success_result, error['message']]\n");
+        Assert.Equal(201, (await alice.Post(ws.W + "schedules/create", new
+        {
+            path = "u/alice/flaky_every_second", schedule = "* * * * * *", timezone = "UTC", script_path = "u/alice/flaky", is_flow = false,
+            args = new { }, on_failure = "script/u/alice/on_failure", on_failure_times = 2, on_failure_exact = true,
+            on_failure_extra_args = new { team = "data" }, on_recovery = "script/u/alice/on_recovery",
+        })).Status);
+        for (var i = 0; i < 100 && (await CompletedRunsAsync(alice, ws, "script_path_exact=u/alice/on_recovery")).Count == 0; i++)
+            await Task.Delay(100);
+        Assert.Equal(200, (await alice.Post(ws.W + "schedules/setenabled/u/alice/flaky_every_second", new { enabled = false })).Status);
+        await Task.Delay(1500);
+
+        var onFailure = await CompletedRunsAsync(alice, ws, "script_path_exact=u/alice/on_failure");
+        var failed = Assert.Single(onFailure);
+        Assert.Equal("""["u/alice/flaky_every_second",2,"Exception: failure 2","data"]""", failed["result"]!.ToJsonString());
+        var onRecovery = await CompletedRunsAsync(alice, ws, "script_path_exact=u/alice/on_recovery");
+        var recovered = Assert.Single(onRecovery);
+        Assert.Equal(3, recovered["result"]![1]!.GetValue<int>());
+        Assert.Equal("Exception: failure 2", recovered["result"]![2]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task No_flow_overlap_skips_ticks_while_the_previous_run_is_running()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "sch");
+        var alice = await ws.AddUserAsync("alice");
+        var value = new
+        {
+            modules = new object[]
+            {
+                new { id = "slow", value = new { type = "rawscript", language = "bash", content = "sleep 2.5\necho done", input_transforms = new { } } },
+            },
+        };
+        Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/slow_flow", summary = "", value })).Status);
+        Assert.Equal(201, (await alice.Post(ws.W + "schedules/create", new
+        {
+            path = "u/alice/no_overlap", schedule = "* * * * * *", timezone = "UTC", script_path = "u/alice/slow_flow", is_flow = true,
+            args = new { }, no_flow_overlap = true,
+        })).Status);
+        await Task.Delay(5000);
+        Assert.Equal(200, (await alice.Post(ws.W + "schedules/setenabled/u/alice/no_overlap", new { enabled = false })).Status);
+        await Task.Delay(3500);
+
+        var runs = await CompletedRunsAsync(alice, ws, "schedule_path=u/alice/no_overlap&job_kinds=flow");
+        var skipped = runs.Where(r => r["status"]!.GetValue<string>() == "skipped").ToList();
+        var ran = runs.Where(r => r["status"]!.GetValue<string>() == "success")
+            .Select(r => (Start: r["started_at"]!.GetValue<DateTime>(), End: r["completed_at"]!.GetValue<DateTime>())).OrderBy(r => r.Start).ToList();
+        Assert.NotEmpty(skipped);
+        Assert.NotEmpty(ran);
+        for (var i = 1; i < ran.Count; i++) Assert.True(ran[i].Start >= ran[i - 1].End, "two runs of the flow overlapped");
+    }
 }
