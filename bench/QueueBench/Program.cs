@@ -5,6 +5,9 @@
 //                                         --rate the enqueuers go flat out (a backlog forms); with it, R jobs/s.
 //   wait      --count N                   run_wait_result of a python3 script returning 1, sequentially: p50/p99
 //   idle      --seconds S                 database transactions per second while everything sits idle
+//   flow      --steps N --language L --fibo K [--runs R]
+//                                         a flow of N sequential L steps each computing fibo(K) (issue 4, after
+//                                         Windmill's published comparison), run_wait_result/f R times: seconds each
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -112,6 +115,34 @@ switch (mode)
         // Two of the counted transactions are this program's own reads (and the stats lag up to 0.5 s).
         var tx = Math.Max(0, after - before - 2);
         Console.WriteLine($"idle: {tx} database transactions in {seconds} s = {(double)tx / seconds:F2} per second");
+        break;
+    }
+    case "flow":
+    {
+        var steps = int.Parse(opts.GetValueOrDefault("steps", "40"));
+        var language = opts.GetValueOrDefault("language", "python3");
+        var fibo = int.Parse(opts.GetValueOrDefault("fibo", "10"));
+        var runs = int.Parse(opts.GetValueOrDefault("runs", "3"));
+        var code = language == "bash"
+            ? $"fibo() {{ if [ $1 -lt 2 ]; then echo $1; else echo $(( $(fibo $(($1 - 1))) + $(fibo $(($1 - 2))) )); fi; }}\nfibo {fibo}"
+            : $"def fibo(n):\n    return n if n < 2 else fibo(n - 1) + fibo(n - 2)\n\ndef main():\n    return fibo({fibo})\n";
+        var modules = Enumerable.Range(0, steps).Select(i => new
+        {
+            id = $"s{i}",
+            value = new { type = "rawscript", language, content = code, input_transforms = new { } },
+        }).ToArray();
+        await Post("workspaces/create", new { id = ws, name = ws });
+        await Post($"w/{ws}/flows/create", new { path = "u/superadmin_secret/bench", summary = "", value = new { modules } });
+        await Post($"w/{ws}/jobs/run_wait_result/f/u/superadmin_secret/bench", new { }); // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var t = Stopwatch.StartNew();
+            await Post($"w/{ws}/jobs/run_wait_result/f/u/superadmin_secret/bench", new { });
+            times.Add(t.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine($"flow of {steps} sequential {language} steps computing fibo({fibo}), one worker: " +
+                          string.Join(", ", times.Select(x => $"{x:F3} s")) + $" (best {times.Min():F3} s)");
         break;
     }
 }
