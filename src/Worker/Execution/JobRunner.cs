@@ -18,8 +18,9 @@ namespace Windmill.Jobs.Worker.Execution;
 /// </summary>
 public sealed class JobRunner(
     JobClaims claims, JobTokenIssuer tokens, ArgumentResolver resolver, IEnumerable<IExecutor> executors, WorkerSettings settings,
-    JobDispatcher dispatcher, FlowAdvancer flows, ScheduleHandlers scheduleHandlers, ILogger<JobRunner> log) : IHostedService
+    JobDispatcher dispatcher, FlowAdvancer flows, ScheduleHandlers scheduleHandlers, JobSlots slots, ILogger<JobRunner> log) : IHostedService
 {
+    private readonly HashSet<string> _tags = settings.Tags.ToHashSet();
     private readonly Dictionary<string, IExecutor> _executors = executors.ToDictionary(e => e.Language);
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -44,7 +45,8 @@ public sealed class JobRunner(
     {
         if (JobKind.IsFlow(job.Kind))
         {
-            await flows.AdvanceAsync(job, _shutdown.Token);
+            var next = await flows.AdvanceAsync(job, _shutdown.Token);
+            await HandOnAsync(next);
             return;
         }
         if (job.Kind is JobKind.Noop or JobKind.Identity)
@@ -132,19 +134,56 @@ public sealed class JobRunner(
     /// </summary>
     private async Task<Completed> CompleteWithRetriesAsync(ClaimedJob job, JobOutcome outcome, string lastLogs)
     {
+        Completed completed;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var completed = await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None);
-                await dispatcher.DispatchAllAsync(completed.WokenParents);
-                return completed;
+                completed = await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None);
+                break;
             }
             catch (Exception e) when (attempt < 8)
             {
                 log.LogWarning(e, "completing job {JobId} failed (attempt {Attempt}); retrying", job.Id, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt)));
             }
+        }
+        await HandOnAsync(completed.WokenParents);
+        return completed;
+    }
+
+    /// <summary>
+    /// Carries on the work a flow advance or a step completion created (new steps, woken flows): when this
+    /// worker serves the job's tag and has a free slot it claims the job itself, saving a trip through
+    /// RabbitMQ per step; otherwise the job is dispatched. A woken flow is advanced right here.
+    /// </summary>
+    private async Task HandOnAsync(IReadOnlyList<DispatchItem> next)
+    {
+        var pending = new Queue<DispatchItem>(next);
+        while (pending.TryDequeue(out var item))
+        {
+            if (_shutdown.IsCancellationRequested || !_tags.Contains(item.Tag) || !slots.TryTake())
+            {
+                await dispatcher.DispatchAllAsync([item]);
+                continue;
+            }
+            ClaimedJob? job;
+            try { job = await claims.ClaimAsync(item.Id, settings.Name, CancellationToken.None); }
+            catch (Exception e)
+            {
+                slots.Release();
+                log.LogWarning(e, "could not claim job {JobId} here; dispatching it", item.Id);
+                await dispatcher.DispatchAllAsync([item]);
+                continue;
+            }
+            if (job is null) { slots.Release(); continue; } // someone else has it
+            if (JobKind.IsFlow(job.Kind))
+            {
+                try { foreach (var more in await flows.AdvanceAsync(job, _shutdown.Token)) pending.Enqueue(more); }
+                catch (Exception e) { log.LogError(e, "flow {JobId} could not be advanced here; the zombie sweep will retry it", job.Id); }
+                finally { slots.Release(); }
+            }
+            else Start(job, slots.Release);
         }
     }
 

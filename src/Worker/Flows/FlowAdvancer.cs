@@ -13,19 +13,20 @@ namespace Windmill.Jobs.Worker.Flows;
 /// Takes a claimed flow job (a flow, or a loop iteration or branch of one) and advances it in one
 /// transaction (<see cref="FlowRun"/>), then dispatches the steps it pushed and the flows it woke. A flow
 /// that cannot go on (an expression fails, an iterator is not an array, a step's script is missing) fails
-/// with a message naming the step.
+/// with a message naming the step. Returns the jobs to run next (new steps, woken flows) for the caller to
+/// start here or dispatch.
 /// </summary>
 public sealed class FlowAdvancer(
-    NpgsqlDataSource db, JsEvaluator js, JobDispatcher dispatcher, FlowUserStates userStates, ScheduleHandlers handlers, WorkerSettings settings,
+    NpgsqlDataSource db, JsEvaluator js, FlowUserStates userStates, ScheduleHandlers handlers, WorkerSettings settings,
     ILogger<FlowAdvancer> log)
 {
-    public async Task AdvanceAsync(ClaimedJob flow, CancellationToken ct)
+    public async Task<IReadOnlyList<DispatchItem>> AdvanceAsync(ClaimedJob flow, CancellationToken ct)
     {
         IReadOnlyList<DispatchItem> dispatch;
         try
         {
             await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
-            if (tx is null) return; // restarted elsewhere
+            if (tx is null) return []; // restarted elsewhere
             var run = new FlowRun(flow, tx, js, userStates, settings.Name);
             dispatch = await run.AdvanceAsync(ct);
             await tx.CommitAsync(ct);
@@ -36,7 +37,7 @@ public sealed class FlowAdvancer(
         {
             log.LogInformation("flow {JobId} failed: {Message}", flow.Id, f.Message);
             await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
-            if (tx is null) return;
+            if (tx is null) return [];
             var status = tx.Status ?? [];
             var isRoot = FlowRun.IsRootFlow(flow);
             if (isRoot) status["user_states"] = await userStates.ReadAllAsync(flow.Id);
@@ -47,7 +48,7 @@ public sealed class FlowAdvancer(
             if (completed.Done) await handlers.AfterCompletionAsync(flow, failure);
             dispatch = completed.WokenParents;
         }
-        await dispatcher.DispatchAllAsync(dispatch);
+        return dispatch;
     }
 
     /// <summary>The completed flow holds its state now; a failed delete is left to the safety expiry.</summary>
