@@ -316,4 +316,72 @@ public sealed class FlowsTests(ServicesFixture services)
         var missing = await alice.Post(ws.W + $"jobs/flow/user_states/{Guid.NewGuid()}/k", 1);
         Assert.Equal(404, missing.Status);
     }
+
+    [Fact]
+    public async Task Retry_runs_a_failing_step_again_and_records_the_failed_attempts()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "flw");
+        var alice = await ws.AddUserAsync("alice");
+        var id = Guid.Parse((await alice.Post(ws.W + "jobs/run/f/" + await DeployFlowAsync(alice, ws, new
+        {
+            modules = new object[]
+            {
+                new
+                {
+                    id = "flaky", retry = new { constant = new { attempts = 3, seconds = 0 } },
+                    value = new
+                    {
+                        type = "rawscript", language = "python3", input_transforms = new { },
+                        content = "import wmill\ndef main():\n    n = (wmill.get_flow_user_state('n') or 0) + 1\n    wmill.set_flow_user_state('n', n)\n    if n < 3:\n        raise Exception(f'attempt {n}')\n    return n\n",
+                    },
+                },
+            },
+        }), new { })).Body.Trim('"'));
+        var flow = await alice.WaitAsync(ws, id);
+        Assert.True(flow["success"]!.GetValue<bool>(), flow.ToJsonString());
+        Assert.Equal(3, flow["result"]!.GetValue<int>());
+        var status = (await alice.Get(ws.W + "jobs_u/get/" + id)).Json!["flow_status"]!;
+        Assert.Equal(2, status["retry"]!["fail_count"]!.GetValue<int>());
+        Assert.Equal(2, status["modules"]![0]!["failed_jobs"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Sub_flows_while_loops_skip_if_mock_and_sleep()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "flw");
+        var alice = await ws.AddUserAsync("alice");
+        var inner = await DeployFlowAsync(alice, ws, new
+        {
+            modules = new object[] { Py("double", "def main(x):\n    return x * 2\n", new { x = Js("flow_input.x") }) },
+        });
+        var r = await RunAsync(alice, ws, new
+        {
+            modules = new object[]
+            {
+                new { id = "sub", value = new { type = "flow", path = inner, input_transforms = new { x = Js("flow_input.start") } } },
+                new
+                {
+                    id = "loop", stop_after_if = new { expr = "result >= 3" },
+                    value = new
+                    {
+                        type = "whileloopflow", skip_failures = false,
+                        modules = new object[]
+                        {
+                            Py("count", "import wmill\ndef main():\n    n = (wmill.get_flow_user_state('k') or 0) + 1\n    wmill.set_flow_user_state('k', n)\n    return n\n"),
+                        },
+                    },
+                },
+                new { id = "skipped", skip_if = new { expr = "true" }, value = new { type = "rawscript", language = "bash", content = "exit 1", input_transforms = new { } } },
+                new { id = "mocked", mock = new { enabled = true, return_value = new { mocked = true } }, value = new { type = "rawscript", language = "bash", content = "exit 1", input_transforms = new { } } },
+                new
+                {
+                    id = "late", sleep = new { type = "static", value = 1 },
+                    value = new { type = "rawscript", language = "python3", content = "def main(a, b, c):\n    return [a, b, c]\n",
+                        input_transforms = new { a = Js("results.sub"), b = Js("results.loop"), c = Js("previous_result") } },
+                },
+            },
+        }, new { start = 21 });
+        Assert.True(r.Status == 200, r.ToString());
+        Assert.Equal("""[42,[1,2,3],{"mocked":true}]""", r.Json!.ToJsonString());
+    }
 }
