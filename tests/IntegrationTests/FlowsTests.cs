@@ -384,4 +384,31 @@ public sealed class FlowsTests(ServicesFixture services)
         Assert.True(r.Status == 200, r.ToString());
         Assert.Equal("""[42,[1,2,3],{"mocked":true}]""", r.Json!.ToJsonString());
     }
+
+    [Fact]
+    public async Task Expressions_read_variables_and_resources_as_the_flows_identity()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "flw");
+        var alice = await ws.AddUserAsync("alice");
+        var bob = await ws.AddUserAsync("bob");
+        await alice.Post(ws.W + "variables/create", new { path = "u/alice/greeting", value = "hello", is_secret = true, description = "" });
+        await alice.Post(ws.W + "resources/create", new { path = "u/alice/target", resource_type = "any", value = new { name = "world" } });
+        await bob.Post(ws.W + "variables/create", new { path = "u/bob/private", value = "bob's", is_secret = false, description = "" });
+        var ok = await RunAsync(alice, ws, new
+        {
+            modules = new object[]
+            {
+                Py("a", "def main(s):\n    return s\n", new { s = Js("`${variable('u/alice/greeting')} ${resource('u/alice/target').name}`") }),
+            },
+        });
+        Assert.True(ok.Status == 200, ok.ToString());
+        Assert.Equal("\"hello world\"", ok.Body);
+
+        var denied = await RunAsync(alice, ws, new
+        {
+            modules = new object[] { Py("a", "def main(s):\n    return s\n", new { s = Js("variable('u/bob/private')") }) },
+        });
+        Assert.Equal(422, denied.Status);
+        Assert.DoesNotContain("bob's", denied.Body);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using Windmill.Jobs.Core.Jobs;
 using Windmill.Jobs.Runtime;
@@ -17,8 +18,8 @@ namespace Windmill.Jobs.Worker.Flows;
 /// start here or dispatch.
 /// </summary>
 public sealed class FlowAdvancer(
-    NpgsqlDataSource db, JsEvaluator js, FlowUserStates userStates, ScheduleHandlers handlers, WorkerSettings settings,
-    ILogger<FlowAdvancer> log)
+    NpgsqlDataSource db, JsEvaluator js, FlowUserStates userStates, ScheduleHandlers handlers, ArgumentResolver resolver,
+    JobTokenIssuer tokens, WorkerSettings settings, ILogger<FlowAdvancer> log)
 {
     public async Task<IReadOnlyList<DispatchItem>> AdvanceAsync(ClaimedJob flow, CancellationToken ct)
     {
@@ -27,7 +28,7 @@ public sealed class FlowAdvancer(
         {
             await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
             if (tx is null) return []; // restarted elsewhere
-            var run = new FlowRun(flow, tx, js, userStates, settings.Name);
+            var run = new FlowRun(flow, tx, js, userStates, settings.Name, (refs, c) => ResolveAsFlowAsync(flow, refs, c));
             dispatch = await run.AdvanceAsync(ct);
             await tx.CommitAsync(ct);
             if (run.Completed && run.IsRoot) await ForgetUserStatesAsync(flow.Id);
@@ -49,6 +50,14 @@ public sealed class FlowAdvancer(
             dispatch = completed.WokenParents;
         }
         return dispatch;
+    }
+
+    /// <summary>Reads variables and resources through the API as the flow's identity, with a short-lived token of the flow.</summary>
+    private async Task<JsonObject> ResolveAsFlowAsync(ClaimedJob flow, JsonObject references, CancellationToken ct)
+    {
+        var identity = flow.Identity with { ExpiresAtUnix = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds() };
+        var token = await tokens.IssueAsync(identity, ct);
+        return await resolver.ResolveAsync(references, flow.WorkspaceId, token, flow.Id, ct);
     }
 
     /// <summary>The completed flow holds its state now; a failed delete is left to the safety expiry.</summary>

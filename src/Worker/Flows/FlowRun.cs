@@ -17,7 +17,9 @@ namespace Windmill.Jobs.Worker.Flows;
 /// the flow is over (it completes). The status JSON follows spec 7.3: <c>step</c>, one entry per module
 /// (<c>WaitingForPriorSteps</c>, <c>InProgress</c>, <c>Success</c>, <c>Failure</c>), <c>failure_module</c>.
 /// </summary>
-internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator js, FlowUserStates userStates, string workerName)
+/// <param name="resolve">Resolves <c>$var:</c>/<c>$res:</c> strings with the flow's identity (for <c>variable()</c> and <c>resource()</c>).</param>
+internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator js, FlowUserStates userStates, string workerName,
+    Func<JsonObject, CancellationToken, Task<JsonObject>> resolve)
 {
     private const int MaxWhileIterations = 10_000;
 
@@ -428,7 +430,25 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
             ["params"] = parameters?.DeepClone(),
             ["error"] = _error?.DeepClone(),
         };
+        await AddFetchesAsync(context, exprs, ct);
         return (await js.EvaluateAsync(exprs, context, ct)).ToList();
+    }
+
+    /// <summary>The <c>variable("…")</c> and <c>resource("…")</c> values the expressions name, read with the flow's identity.</summary>
+    private async Task AddFetchesAsync(JsonObject context, IReadOnlyList<(string Where, string Expr)> exprs, CancellationToken ct)
+    {
+        var fetches = exprs.SelectMany(e => FlowExpressions.Fetches(e.Expr)).Distinct().ToList();
+        if (fetches.Count == 0) return;
+        var references = new JsonObject();
+        for (var i = 0; i < fetches.Count; i++)
+            references[i.ToString()] = (fetches[i].Kind == "variable" ? "$var:" : "$res:") + fetches[i].Path;
+        var values = await resolve(references, ct);
+        var variables = new JsonObject();
+        var resources = new JsonObject();
+        for (var i = 0; i < fetches.Count; i++)
+            (fetches[i].Kind == "variable" ? variables : resources)[fetches[i].Path] = values[i.ToString()]?.DeepClone();
+        context["variables"] = variables;
+        context["resources"] = resources;
     }
 
     /// <summary>Results of completed steps by id: this flow's first, then the flows around it (a loop body naming an outer step).</summary>
