@@ -37,9 +37,9 @@ public sealed class SchedulesTests(ServicesFixture services)
             Assert.Equal("schedule-u-alice-every_second", j!["created_by"]!.GetValue<string>());
             Assert.Equal("\"u/alice/every_second|u/alice/tick/schedule-u-alice-every_second|u/alice\"", j["result"]!.ToJsonString());
         });
-        // Exactly one job per tick, and nothing left pending once disabled.
+        // Every job is the job of its own tick (one per second at most), and nothing is left pending once disabled.
         Assert.Equal(0, await ScalarAsync("""
-            SELECT count(*) FROM (SELECT tick_at FROM schedule_tick WHERE workspace_id = @w GROUP BY tick_at HAVING count(*) > 1) d
+            SELECT count(*) FROM v2_job j LEFT JOIN schedule_tick t ON t.job_id = j.id WHERE j.workspace_id = @w AND t.job_id IS NULL
             """, ("w", ws.Id)));
         Assert.Equal(0, await ScalarAsync("""
             SELECT count(*) FROM v2_job_queue q JOIN v2_job j ON j.id = q.id WHERE j.workspace_id = @w AND NOT q.running
@@ -188,5 +188,43 @@ public sealed class SchedulesTests(ServicesFixture services)
         Assert.NotEmpty(skipped);
         Assert.NotEmpty(ran);
         for (var i = 1; i < ran.Count; i++) Assert.True(ran[i].Start >= ran[i - 1].End, "two runs of the flow overlapped");
+    }
+
+    [Fact]
+    public async Task With_three_api_replicas_each_tick_still_runs_once()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "sch");
+        var alice = await ws.AddUserAsync("alice");
+        await alice.DeployAsync(ws, "u/alice/tick", "bash", "echo tick");
+        var replicas = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => services.StartApiAsync(services.DatabaseUrl)));
+        var elapsed = TimeSpan.Zero;
+        try
+        {
+            var clients = replicas.Select(r => alice.At(r.BaseUrl)).Append(alice).ToList();
+            var started = DateTime.UtcNow;
+            Assert.Equal(201, (await clients[0].Post(ws.W + "schedules/create", new
+            {
+                path = "u/alice/replicated", schedule = "* * * * * *", timezone = "UTC", script_path = "u/alice/tick", is_flow = false, args = new { },
+            })).Status);
+            // Every replica re-pushes the schedule at once, twice: they race for the same ticks.
+            for (var round = 0; round < 2; round++)
+            {
+                await Task.WhenAll(clients.Select(c => c.Post(ws.W + "schedules/setenabled/u/alice/replicated", new { enabled = true })));
+                await Task.Delay(1500);
+            }
+            await Task.Delay(1500);
+            Assert.Equal(200, (await alice.Post(ws.W + "schedules/setenabled/u/alice/replicated", new { enabled = false })).Status);
+            elapsed = DateTime.UtcNow - started;
+            await Task.Delay(1000);
+        }
+        finally
+        {
+            foreach (var (process, _) in replicas) await process.DisposeAsync();
+        }
+        // At most one run per second that passed, and every job is the job of its tick (none pushed beside the tick key).
+        Assert.InRange(await ScalarAsync("SELECT count(*) FROM v2_job_completed WHERE workspace_id = @w", ("w", ws.Id)), 2, (long)elapsed.TotalSeconds + 1);
+        Assert.Equal(0, await ScalarAsync("""
+            SELECT count(*) FROM v2_job j LEFT JOIN schedule_tick t ON t.job_id = j.id WHERE j.workspace_id = @w AND t.job_id IS NULL
+            """, ("w", ws.Id)));
     }
 }

@@ -47,4 +47,7 @@ public sealed class ApiClient(string baseUrl, string? token)
     }
 
     public ApiClient As(string? otherToken) => new(baseUrl, otherToken);
+
+    /// <summary>The same caller against another API replica.</summary>
+    public ApiClient At(string otherBaseUrl) => new(otherBaseUrl, token);
 }
