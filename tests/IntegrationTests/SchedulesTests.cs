@@ -227,4 +227,73 @@ public sealed class SchedulesTests(ServicesFixture services)
             SELECT count(*) FROM v2_job j LEFT JOIN schedule_tick t ON t.job_id = j.id WHERE j.workspace_id = @w AND t.job_id IS NULL
             """, ("w", ws.Id)));
     }
+
+    [Fact]
+    public async Task A_scheduled_flow_gives_its_steps_the_schedule_context_and_state_paths()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "sch");
+        var alice = await ws.AddUserAsync("alice");
+        var value = new
+        {
+            modules = new object[]
+            {
+                new
+                {
+                    id = "watch", value = new
+                    {
+                        type = "rawscript", language = "python3", input_transforms = new { },
+                        content = "import os\ndef main():\n    return [os.environ[k] for k in ['WM_SCHEDULE_PATH', 'WM_STATE_PATH', 'WM_FLOW_PATH', 'WM_PERMISSIONED_AS']]\n",
+                    },
+                },
+            },
+        };
+        Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/daily", summary = "", value })).Status);
+        Assert.Equal(201, (await alice.Post(ws.W + "schedules/create", new
+        {
+            path = "u/alice/every5", schedule = "* * * * * *", timezone = "UTC", script_path = "u/alice/daily", is_flow = true, args = new { },
+        })).Status);
+        List<System.Text.Json.Nodes.JsonNode> runs = [];
+        for (var i = 0; i < 100 && runs.Count == 0; i++)
+        {
+            await Task.Delay(100);
+            runs = await CompletedRunsAsync(alice, ws, "schedule_path=u/alice/every5&job_kinds=flow");
+        }
+        Assert.Equal(200, (await alice.Post(ws.W + "schedules/setenabled/u/alice/every5", new { enabled = false })).Status);
+        var run = runs.First();
+        Assert.Equal("schedule-u-alice-every5", run["created_by"]!.GetValue<string>());
+        Assert.Equal("""["u/alice/every5","u/alice/daily/watch_schedule-u-alice-every5","u/alice/daily","u/alice"]""", run["result"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Paused_until_delays_the_first_tick_and_retry_wraps_a_script_in_a_one_step_flow()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "sch");
+        var alice = await ws.AddUserAsync("alice");
+        await alice.DeployAsync(ws, "u/alice/job", "python3", "import wmill\ndef main(x: int):\n    n = (wmill.get_flow_user_state('n') or 0) + 1\n    wmill.set_flow_user_state('n', n)\n    if n < 2:\n        raise Exception('first attempt fails')\n    return x\n");
+        var pausedUntil = DateTime.UtcNow.AddDays(3);
+        Assert.Equal(201, (await alice.Post(ws.W + "schedules/create", new
+        {
+            path = "u/alice/paused", schedule = "0 0 * * * *", timezone = "UTC", script_path = "u/alice/job", is_flow = false, args = new { x = 7 },
+            paused_until = pausedUntil,
+        })).Status);
+        Assert.Equal(1, await ScalarAsync("""
+            SELECT count(*) FROM schedule_tick WHERE workspace_id = @w AND path = 'u/alice/paused' AND tick_at > @p
+            """, ("w", ws.Id), ("p", pausedUntil)));
+
+        Assert.Equal(201, (await alice.Post(ws.W + "schedules/create", new
+        {
+            path = "u/alice/retried", schedule = "* * * * * *", timezone = "UTC", script_path = "u/alice/job", is_flow = false, args = new { x = 7 },
+            retry = new { constant = new { attempts = 2, seconds = 0 } },
+        })).Status);
+        List<System.Text.Json.Nodes.JsonNode> runs = [];
+        for (var i = 0; i < 100 && runs.Count == 0; i++)
+        {
+            await Task.Delay(100);
+            runs = await CompletedRunsAsync(alice, ws, "schedule_path=u/alice/retried&job_kinds=flow");
+        }
+        Assert.Equal(200, (await alice.Post(ws.W + "schedules/setenabled/u/alice/retried", new { enabled = false })).Status);
+        var run = runs.First();
+        Assert.True(run["success"]!.GetValue<bool>(), run.ToJsonString());
+        Assert.Equal(7, run["result"]!.GetValue<int>());
+    }
 }
