@@ -23,6 +23,7 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
     public DbSet<Flow> Flows => Set<Flow>();
     public DbSet<FlowVersion> FlowVersions => Set<FlowVersion>();
     public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<WorkspaceSettings> WorkspaceSettings => Set<WorkspaceSettings>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -49,6 +50,8 @@ public sealed class WindmillDb(DbContextOptions<WindmillDb> options) : DbContext
         b.Entity<Flow>().Property(x => x.ExtraPerms).HasColumnType("jsonb");
         b.Entity<FlowVersion>().ToTable("flow_version").HasKey(x => x.Id);
         b.Entity<Schedule>().ToTable("schedule").HasKey(x => new { x.WorkspaceId, x.Path });
+        b.Entity<WorkspaceSettings>().ToTable("workspace_settings").HasKey(x => x.WorkspaceId);
+        b.Entity<WorkspaceSettings>().Property(x => x.LargeFileStorage).HasColumnType("jsonb");
         b.Entity<Schedule>().Property(x => x.Cron).HasColumnName("schedule");
         foreach (var json in new[] { "Args", "ExtraPerms", "OnFailureExtraArgs", "OnRecoveryExtraArgs", "OnSuccessExtraArgs", "Retry" })
             b.Entity<Schedule>().Property(json).HasColumnType("jsonb");

@@ -75,6 +75,7 @@ public static class ApiHost
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<FlowUserStates>();
         services.AddSingleton<ScheduleTicks>();
+        services.AddSingleton<WorkspaceStorage>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<CompletionWaiter>();
         services.AddHostedService(sp => sp.GetRequiredService<CompletionWaiter>());
@@ -99,6 +100,7 @@ public static class ApiHost
         var w = api.MapGroup("/w/{workspace}");
         w.MapWorkspaceUsersApi();
         w.MapWorkspaceAdminApi();
+        w.MapWorkspaceSettingsApi();
         w.MapFoldersApi();
         w.MapGroupsApi();
         w.MapAclsApi();
@@ -109,6 +111,7 @@ public static class ApiHost
         w.MapFlowRunsApi();
         w.MapSchedulesApi();
         w.MapJobsApi();
+        w.MapJobHelpersApi();
 
         app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));
     }

@@ -12,7 +12,10 @@ public sealed class ErrorResponses(RequestDelegate next, ILogger<ErrorResponses>
     public async Task InvokeAsync(HttpContext ctx)
     {
         // Kestrel's own 413 has no body; say what the limit is when the declared size is already too big.
-        var limit = ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        var sizeLimit = ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
+        if (ctx.GetEndpoint()?.Metadata.GetMetadata<UnlimitedRequestBody>() is not null && sizeLimit is { IsReadOnly: false })
+            sizeLimit.MaxRequestBodySize = null;
+        var limit = sizeLimit?.MaxRequestBodySize;
         if (ctx.Request.ContentLength > limit)
         {
             await Write(ctx, 413, $"Payload too large: the request body is {ctx.Request.ContentLength} bytes; the limit is {limit} bytes");

@@ -44,3 +44,10 @@ public sealed class Schedules : Migration
 {
     protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0004_schedules.sql"));
 }
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0005_storage")]
+public sealed class Storage : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0005_storage.sql"));
+}

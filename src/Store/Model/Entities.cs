@@ -225,3 +225,9 @@ public sealed class Schedule
     public DateTime? PausedUntil { get; set; }
     public string CronVersion { get; set; } = "v2";
 }
+
+public sealed class WorkspaceSettings
+{
+    public required string WorkspaceId { get; set; }
+    public string? LargeFileStorage { get; set; }
+}

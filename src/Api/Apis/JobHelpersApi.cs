@@ -1,0 +1,191 @@
+using System.Text.Json.Nodes;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Windmill.Jobs.Api.Apis;
+
+/// <summary>
+/// Object storage routes (spec 10.4) over the workspace's S3 storages: upload (streamed in parts, so a
+/// large file is never held whole and an interrupted upload leaves no object), download (streamed),
+/// listing, metadata, delete, move, connection test and resource info. <c>storage</c> picks a secondary
+/// storage; <c>s3_resource_path</c> names an s3 resource the caller can read instead.
+/// </summary>
+public static class JobHelpersApi
+{
+    private const int PartSize = 8 * 1024 * 1024;
+
+    public sealed record ResourcePathBody(string? S3ResourcePath);
+
+    public static RouteGroupBuilder MapJobHelpersApi(this RouteGroupBuilder w)
+    {
+        var g = w.MapGroup("/job_helpers");
+        g.MapPost("/upload_s3_file", Upload).WithMetadata(new UnlimitedRequestBody());
+        g.MapGet("/download_s3_file", Download);
+        g.MapGet("/list_stored_files", List);
+        g.MapGet("/load_file_metadata", Metadata);
+        g.MapDelete("/delete_s3_file", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? file_key, string? storage, CancellationToken ct) =>
+        {
+            using var s = await storages.OpenAsync(who, db, storage, ct);
+            var key = RequireKey(file_key, "file_key");
+            await S3Call(s, key, () => s.Client.DeleteObjectAsync(s.Bucket, key, ct));
+            return Replies.Text($"file {key} deleted");
+        });
+        g.MapGet("/move_s3_file", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? src_file_key, string? dest_file_key,
+            string? storage, CancellationToken ct) =>
+        {
+            using var s = await storages.OpenAsync(who, db, storage, ct);
+            var (from, to) = (RequireKey(src_file_key, "src_file_key"), RequireKey(dest_file_key, "dest_file_key"));
+            await S3Call(s, from, () => s.Client.CopyObjectAsync(s.Bucket, from, s.Bucket, to, ct));
+            await S3Call(s, from, () => s.Client.DeleteObjectAsync(s.Bucket, from, ct));
+            return Replies.Text($"file {from} moved to {to}");
+        });
+        g.MapGet("/test_connection", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? storage, CancellationToken ct) =>
+        {
+            using var s = await storages.OpenAsync(who, db, storage, ct);
+            await S3Call(s, "", () => s.Client.ListObjectsAsync(new ListObjectsRequest { BucketName = s.Bucket, MaxKeys = 1 }, ct));
+            return Results.Json("Connection successful");
+        });
+        g.MapPost("/v2/s3_resource_info", async (Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? storage,
+            CancellationToken ct) =>
+        {
+            using var s = await storages.OpenAsync(who, db, storage, ct);
+            s.RequireBrowse("s3_resource_info");
+            return Results.Json(new JsonObject
+            {
+                ["bucket"] = s.Settings.Bucket, ["region"] = s.Settings.Region, ["endPoint"] = s.Settings.EndPoint, ["useSSL"] = s.Settings.UseSsl,
+                ["accessKey"] = s.Settings.AccessKey, ["secretKey"] = s.Settings.SecretKey, ["pathStyle"] = s.Settings.PathStyle,
+            });
+        });
+        return w;
+    }
+
+    private static string RequireKey(string? key, string name) =>
+        string.IsNullOrWhiteSpace(key) ? throw WindmillError.BadRequest($"{name} is required") : key;
+
+    /// <summary>Runs an S3 call; a missing key or bucket becomes a 404 naming it, other S3 errors a 500 with S3's message.</summary>
+    private static async Task<T> S3Call<T>(OpenedStorage s, string key, Func<Task<T>> call)
+    {
+        try { return await call(); }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw WindmillError.NotFound(e.ErrorCode == "NoSuchBucket"
+                ? $"bucket {s.Bucket} of storage {s.Name} not found"
+                : $"file {key} not found in storage {s.Name}");
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw WindmillError.Internal($"storage {s.Name}: {e.ErrorCode}: {e.Message}");
+        }
+    }
+
+    private static async Task<IResult> Upload(Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? file_key,
+        string? file_extension, string? storage, CancellationToken ct)
+    {
+        using var s = await storages.OpenAsync(who, db, storage, ct);
+        var key = string.IsNullOrEmpty(file_key)
+            ? $"windmill_uploads/{Guid.NewGuid():N}" + (string.IsNullOrEmpty(file_extension) ? "" : "." + file_extension.TrimStart('.'))
+            : file_key;
+        await UploadStreamAsync(s, key, req.Body, ct);
+        return Results.Json(new { file_key = key });
+    }
+
+    /// <summary>
+    /// One part in memory at a time: a body that fits one part is one PUT; a larger one is a multipart upload,
+    /// aborted if the body breaks off, so a half-sent file never becomes an object.
+    /// </summary>
+    public static async Task UploadStreamAsync(OpenedStorage s, string key, Stream body, CancellationToken ct)
+    {
+        var buffer = new byte[PartSize];
+        var first = await FillAsync(body, buffer, ct);
+        if (first < PartSize)
+        {
+            await S3Call(s, key, () => s.Client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = s.Bucket, Key = key, InputStream = new MemoryStream(buffer, 0, first), ContentType = "application/octet-stream",
+            }, ct));
+            return;
+        }
+        var upload = await S3Call(s, key, () => s.Client.InitiateMultipartUploadAsync(s.Bucket, key, ct));
+        var parts = new List<PartETag>();
+        try
+        {
+            var length = first;
+            for (var number = 1; length > 0; number++)
+            {
+                var part = await s.Client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = s.Bucket, Key = key, UploadId = upload.UploadId, PartNumber = number,
+                    InputStream = new MemoryStream(buffer, 0, length), PartSize = length,
+                }, ct);
+                parts.Add(new PartETag(number, part.ETag));
+                length = await FillAsync(body, buffer, ct);
+            }
+            await s.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = s.Bucket, Key = key, UploadId = upload.UploadId, PartETags = parts,
+            }, ct);
+        }
+        catch
+        {
+            await s.Client.AbortMultipartUploadAsync(s.Bucket, key, upload.UploadId, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task<int> FillAsync(Stream body, byte[] buffer, CancellationToken ct)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await body.ReadAsync(buffer.AsMemory(filled), ct);
+            if (read == 0) break;
+            filled += read;
+        }
+        return filled;
+    }
+
+    private static async Task Download(Authed who, WindmillDb db, WorkspaceStorage storages, HttpContext http, string? file_key, string? storage,
+        CancellationToken ct)
+    {
+        using var s = await storages.OpenAsync(who, db, storage, ct);
+        var key = RequireKey(file_key, "file_key");
+        using var obj = await S3Call(s, key, () => s.Client.GetObjectAsync(s.Bucket, key, ct));
+        http.Response.ContentType = "application/octet-stream";
+        http.Response.ContentLength = obj.ContentLength;
+        await obj.ResponseStream.CopyToAsync(http.Response.Body, ct);
+    }
+
+    private static async Task<IResult> List(Authed who, WindmillDb db, WorkspaceStorage storages, int? max_keys, string? marker, string? prefix,
+        string? storage, CancellationToken ct)
+    {
+        using var s = await storages.OpenAsync(who, db, storage, ct);
+        s.RequireBrowse("listing the bucket");
+        var page = await S3Call(s, "", () => s.Client.ListObjectsAsync(new ListObjectsRequest
+        {
+            BucketName = s.Bucket, Marker = marker, Prefix = prefix, MaxKeys = Math.Clamp(max_keys ?? 1000, 1, 1000),
+        }, ct));
+        var objects = page.S3Objects ?? [];
+        var next = page.NextMarker ?? (page.IsTruncated == true && objects.Count > 0 ? objects[^1].Key : null);
+        return Results.Json(new JsonObject
+        {
+            ["windmill_large_files"] = new JsonArray(objects.Select(o => (JsonNode)new JsonObject { ["s3"] = o.Key }).ToArray()),
+            ["next_marker"] = next,
+            ["restricted_access"] = false,
+        });
+    }
+
+    private static async Task<IResult> Metadata(Authed who, WindmillDb db, WorkspaceStorage storages, string? file_key, string? storage, CancellationToken ct)
+    {
+        using var s = await storages.OpenAsync(who, db, storage, ct);
+        var key = RequireKey(file_key, "file_key");
+        var meta = await S3Call(s, key, () => s.Client.GetObjectMetadataAsync(s.Bucket, key, ct));
+        return Results.Json(new JsonObject
+        {
+            ["mime_type"] = meta.Headers.ContentType,
+            ["size_in_bytes"] = meta.ContentLength,
+            ["last_modified"] = meta.LastModified,
+            ["expires"] = meta.ExpiresString,
+            ["version_id"] = meta.VersionId,
+        });
+    }
+}
