@@ -35,7 +35,10 @@ public static class JobHelpersApi
         {
             using var s = await storages.OpenAsync(who, db, storage, ct);
             var (from, to) = (RequireKey(src_file_key, "src_file_key"), RequireKey(dest_file_key, "dest_file_key"));
-            await S3Call(s, from, () => s.Client.CopyObjectAsync(s.Bucket, from, s.Bucket, to, ct));
+            // Copied through the API in parts rather than with CopyObject, whose copy-source header S3-compatible
+            // servers read differently (s3rver rejects the SDK's leading slash).
+            using (var source = await S3Call(s, from, () => s.Client.GetObjectAsync(s.Bucket, from, ct)))
+                await UploadStreamAsync(s, to, source.ResponseStream, ct);
             await S3Call(s, from, () => s.Client.DeleteObjectAsync(s.Bucket, from, ct));
             return Replies.Text($"file {from} moved to {to}");
         });
