@@ -220,4 +220,53 @@ public sealed class StorageTests(ServicesFixture services)
         Assert.Equal(404, (await admin.Get(ws.W + "job_helpers/load_file_metadata?file_key=cut.bin")).Status);
         Assert.Empty((await admin.Get(ws.W + "job_helpers/list_stored_files")).Json!["windmill_large_files"]!.AsArray());
     }
+
+    [Fact]
+    public async Task Python_and_bun_jobs_write_and_read_objects_with_their_clients()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "s3");
+        var alice = await ws.AddUserAsync("alice");
+        await BucketResourceAsync(ws.Superadmin, ws, "f/storage/main");
+        await BucketResourceAsync(ws.Superadmin, ws, "f/storage/archive");
+        Assert.Equal(200, (await ws.Superadmin.Post(ws.W + "workspaces/edit_large_file_storage_config", new
+        {
+            large_file_storage = new
+            {
+                s3_resource_path = "$res:f/storage/main", public_resource = true,
+                secondary_storage = new { archive = new { s3_resource_path = "$res:f/storage/archive", public_resource = true } },
+            },
+        })).Status);
+
+        await alice.DeployAsync(ws, "u/alice/py_s3", "python3", """
+            import io, wmill
+            def main():
+                first = wmill.write_s3_file({"s3": "u/alice/raw.csv"}, b"a,b\n1,2\n")
+                streamed = wmill.write_s3_file("s3://archive/u/alice/big.bin", io.BytesIO(b"x" * 3_000_000))
+                fresh = wmill.write_s3_file(None, "no key given")
+                with wmill.load_s3_file_reader(streamed) as r:
+                    size = len(r.read())
+                return [first, streamed, fresh["s3"].startswith("windmill_uploads/"), wmill.load_s3_file("s3:///u/alice/raw.csv").decode(), size]
+            """);
+        var py = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/py_s3", new { });
+        Assert.True(py.Status == 200, py.ToString());
+        Assert.Equal("""[{"s3":"u/alice/raw.csv"},{"s3":"u/alice/big.bin","storage":"archive"},true,"a,b\n1,2\n",3000000]""", py.Json!.ToJsonString());
+
+        await alice.DeployAsync(ws, "u/alice/ts_s3", "bun", """
+            import * as wmill from "windmill-client";
+            export async function main(file: { s3: string }) {
+              const written = await wmill.writeS3File({ s3: "u/alice/from_bun.txt" }, "written by bun");
+              const back = await wmill.loadS3File(written);
+              const input = await wmill.loadS3File(file);
+              return [written, new TextDecoder().decode(back), new TextDecoder().decode(input)];
+            }
+            """);
+        var ts = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/ts_s3", new { file = new { s3 = "u/alice/raw.csv" } });
+        Assert.True(ts.Status == 200, ts.ToString());
+        Assert.Equal("""[{"s3":"u/alice/from_bun.txt"},"written by bun","a,b\n1,2\n"]""", ts.Json!.ToJsonString());
+
+        await alice.DeployAsync(ws, "u/alice/missing", "python3", "import wmill\ndef main():\n    return wmill.load_s3_file({'s3': 'u/alice/none.csv'})\n");
+        var missing = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/missing", new { });
+        Assert.Equal(422, missing.Status);
+        Assert.Contains("u/alice/none.csv", missing.Body);
+    }
 }

@@ -51,7 +51,8 @@ public static class JobHelpersApi
         g.MapPost("/v2/s3_resource_info", async (Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? storage,
             CancellationToken ct) =>
         {
-            using var s = await storages.OpenAsync(who, db, storage, ct);
+            var body = req.ContentLength is > 0 ? await JsonBodies.ReadAnyAsync(req, ct) as JsonObject : null;
+            using var s = await storages.OpenAsync(who, db, storage, ct, body?["s3_resource_path"]?.GetValue<string>());
             s.RequireBrowse("s3_resource_info");
             return Results.Json(new JsonObject
             {
@@ -82,9 +83,9 @@ public static class JobHelpersApi
     }
 
     private static async Task<IResult> Upload(Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? file_key,
-        string? file_extension, string? storage, CancellationToken ct)
+        string? file_extension, string? storage, string? s3_resource_path, CancellationToken ct)
     {
-        using var s = await storages.OpenAsync(who, db, storage, ct);
+        using var s = await storages.OpenAsync(who, db, storage, ct, s3_resource_path);
         var key = string.IsNullOrEmpty(file_key)
             ? $"windmill_uploads/{Guid.NewGuid():N}" + (string.IsNullOrEmpty(file_extension) ? "" : "." + file_extension.TrimStart('.'))
             : file_key;
@@ -148,9 +149,9 @@ public static class JobHelpersApi
     }
 
     private static async Task Download(Authed who, WindmillDb db, WorkspaceStorage storages, HttpContext http, string? file_key, string? storage,
-        CancellationToken ct)
+        string? s3_resource_path, CancellationToken ct)
     {
-        using var s = await storages.OpenAsync(who, db, storage, ct);
+        using var s = await storages.OpenAsync(who, db, storage, ct, s3_resource_path);
         var key = RequireKey(file_key, "file_key");
         using var obj = await S3Call(s, key, () => s.Client.GetObjectAsync(s.Bucket, key, ct));
         http.Response.ContentType = "application/octet-stream";

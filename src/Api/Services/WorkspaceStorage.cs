@@ -34,11 +34,25 @@ public sealed class OpenedStorage(string name, string resourcePath, S3Settings s
 /// </summary>
 public sealed class WorkspaceStorage(NpgsqlDataSource db, SecretReveal reveal)
 {
-    public async Task<OpenedStorage> OpenAsync(Authed who, WindmillDb wdb, string? storage, CancellationToken ct)
+    /// <param name="resourcePath">An s3 resource to use instead of the workspace storage (<c>s3_resource_path</c>); the caller must be able to read it.</param>
+    public async Task<OpenedStorage> OpenAsync(Authed who, WindmillDb wdb, string? storage, CancellationToken ct, string? resourcePath = null)
     {
-        var json = await wdb.WorkspaceSettings.AsNoTracking().Where(s => s.WorkspaceId == who.Workspace).Select(s => s.LargeFileStorage)
-            .FirstOrDefaultAsync(ct);
-        var link = LargeFileStorage.Parse(json is null ? null : System.Text.Json.Nodes.JsonNode.Parse(json)).Resolve(storage);
+        StorageLink link;
+        if (!string.IsNullOrEmpty(resourcePath))
+        {
+            resourcePath = resourcePath.StartsWith("$res:") ? resourcePath[5..] : resourcePath;
+            var own = Access.RequireFound(
+                await wdb.Resources.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == who.Workspace && r.Path == resourcePath, ct),
+                "Resource", resourcePath);
+            Access.RequireRead(who, "Resource", resourcePath, own.ExtraPerms);
+            link = new StorageLink(resourcePath, PublicResource: false);
+        }
+        else
+        {
+            var json = await wdb.WorkspaceSettings.AsNoTracking().Where(s => s.WorkspaceId == who.Workspace).Select(s => s.LargeFileStorage)
+                .FirstOrDefaultAsync(ct);
+            link = LargeFileStorage.Parse(json is null ? null : System.Text.Json.Nodes.JsonNode.Parse(json)).Resolve(storage);
+        }
         var resource = await wdb.Resources.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == who.Workspace && r.Path == link.ResourcePath, ct)
                        ?? throw WindmillError.NotFound($"storage resource {link.ResourcePath} not found");
         var callerMayRead = PathPermissions.CanRead(who.Identity, resource.Path, ExtraPerms.FromJson(resource.ExtraPerms));

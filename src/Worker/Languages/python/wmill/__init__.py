@@ -9,7 +9,8 @@ from typing import Any, Optional
 __all__ = [
     "get_workspace", "get_variable", "set_variable", "get_resource", "set_resource", "get_state_path",
     "get_state", "set_state", "run_script", "run_script_async", "wait_job", "get_job_status", "get_result",
-    "get_root_job_id", "set_flow_user_state", "get_flow_user_state", "WindmillError",
+    "get_root_job_id", "set_flow_user_state", "get_flow_user_state", "load_s3_file", "load_s3_file_reader", "write_s3_file",
+    "get_boto3_connection_settings", "boto3_connection_settings", "S3Object", "WindmillError",
 ]
 
 
@@ -167,3 +168,87 @@ def get_flow_user_state(key: str) -> Any:
     """The value at a key of the running flow's custom state, or None."""
     root = get_root_job_id()
     return _call("GET", _w(f"jobs/flow/user_states/{root}/{urllib.parse.quote(key, safe='')}"))
+
+
+# ---- workspace object storage (spec 10.3, 10.4)
+
+class S3Object(dict):
+    """An object of a workspace storage: {"s3": key, "storage"?: secondary storage name}."""
+
+
+def _s3_parts(s3object: Any):
+    """(key, storage) of an S3Object dict or an 's3://storage/key' URI (an empty storage is the primary)."""
+    if isinstance(s3object, str):
+        if not s3object.startswith("s3://"):
+            raise ValueError(f"not an s3:// URI: {s3object}")
+        storage, _, key = s3object[len("s3://"):].partition("/")
+        return key, (None if storage in ("", "_default_") else storage)
+    if isinstance(s3object, dict) and "s3" in s3object:
+        return s3object["s3"], s3object.get("storage")
+    raise ValueError("expected an S3Object ({'s3': key}) or an s3:// URI")
+
+
+def _s3_query(key: Optional[str], storage: Optional[str], s3_resource_path: Optional[str], **extra: Any) -> str:
+    params = {"file_key": key, "storage": storage, "s3_resource_path": s3_resource_path, **extra}
+    return urllib.parse.urlencode({k: v for k, v in params.items() if v})
+
+
+def _open(method: str, path: str, data: Any = None, content_type: Optional[str] = None):
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(_base() + "/" + path, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + os.environ["WM_TOKEN"])
+    if content_type:
+        req.add_header("Content-Type", content_type)
+    try:
+        return urllib.request.urlopen(req, timeout=3600)
+    except urllib.error.HTTPError as e:
+        raise WindmillError(e.code, e.read().decode(errors="replace")) from None
+
+
+def load_s3_file(s3object: Any, s3_resource_path: Optional[str] = None) -> bytes:
+    """The whole content of a file of the workspace storage, as bytes."""
+    with load_s3_file_reader(s3object, s3_resource_path) as reader:
+        return reader.read()
+
+
+def load_s3_file_reader(s3object: Any, s3_resource_path: Optional[str] = None):
+    """A reader streaming a file of the workspace storage (close it when done)."""
+    key, storage = _s3_parts(s3object)
+    return _open("GET", _w("job_helpers/download_s3_file?" + _s3_query(key, storage, s3_resource_path)))
+
+
+def write_s3_file(s3object: Any, file_content: Any, s3_resource_path: Optional[str] = None, content_type: Optional[str] = None,
+                  content_disposition: Optional[str] = None) -> S3Object:
+    """Uploads bytes, a string or a binary reader (streamed) to the workspace storage; returns its S3Object.
+    Without an S3Object the file gets a fresh key under windmill_uploads/."""
+    key, storage = _s3_parts(s3object) if s3object is not None else (None, None)
+    if isinstance(file_content, str):
+        file_content = file_content.encode()
+    if not isinstance(file_content, (bytes, bytearray)):
+        reader = file_content
+        file_content = iter(lambda: reader.read(1024 * 1024), b"")  # sent chunked, one MiB at a time
+    query = _s3_query(key, storage, s3_resource_path, content_type=content_type, content_disposition=content_disposition)
+    with _open("POST", _w("job_helpers/upload_s3_file?" + query), file_content, "application/octet-stream") as resp:
+        answer = json.loads(resp.read().decode())
+    result = S3Object(s3=answer["file_key"])
+    if storage:
+        result["storage"] = storage
+    return result
+
+
+def get_boto3_connection_settings(s3_resource_path: Optional[str] = None) -> dict:
+    """Settings for boto3.client('s3', **settings) on the workspace storage (needs read access to its resource unless public)."""
+    s3 = _call("POST", _w("job_helpers/v2/s3_resource_info"), {"s3_resource_path": s3_resource_path} if s3_resource_path else {})
+    scheme = "https" if s3.get("useSSL") else "http"
+    return {
+        "endpoint_url": f"{scheme}://{s3['endPoint']}",
+        "region_name": s3.get("region"),
+        "use_ssl": bool(s3.get("useSSL")),
+        "aws_access_key_id": s3.get("accessKey"),
+        "aws_secret_access_key": s3.get("secretKey"),
+    }
+
+
+boto3_connection_settings = get_boto3_connection_settings
