@@ -131,12 +131,17 @@ public sealed class StorageTests(ServicesFixture services)
         var info = await alice.Post(ws.W + "job_helpers/v2/s3_resource_info", new { });
         Assert.Equal(403, info.Status);
         Assert.DoesNotContain(services.Env["S3_SECRET_KEY"], info.Body);
+        Assert.Equal(403, (await alice.Post(ws.W + "job_helpers/v2/duckdb_connection_settings", new { })).Status);
         // The admin, who can read the resource, may browse.
         Assert.Equal(200, (await admin.Get(ws.W + "job_helpers/list_stored_files")).Status);
 
         // A public storage: alice may browse and see its details though she cannot read the resource.
         Assert.Equal(200, (await alice.Get(ws.W + "job_helpers/list_stored_files?storage=shared")).Status);
         Assert.Equal(200, (await alice.Post(ws.W + "job_helpers/v2/s3_resource_info?storage=shared", new { })).Status);
+        var duckdb = await alice.Post(ws.W + "job_helpers/v2/duckdb_connection_settings?storage=shared", new { });
+        Assert.Contains($"SET s3_endpoint='{services.Env["S3_ENDPOINT"]}';", duckdb.Json!["connection_settings_str"]!.GetValue<string>());
+        var polars = await alice.Post(ws.W + "job_helpers/v2/polars_connection_settings?storage=shared", new { });
+        Assert.Equal($"http://{services.Env["S3_ENDPOINT"]}", polars.Json!["storage_options"]!["aws_endpoint_url"]!.GetValue<string>());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Windmill.Jobs.Core.Storage;
 
 namespace Windmill.Jobs.Api.Apis;
 
@@ -60,7 +61,32 @@ public static class JobHelpersApi
                 ["accessKey"] = s.Settings.AccessKey, ["secretKey"] = s.Settings.SecretKey, ["pathStyle"] = s.Settings.PathStyle,
             });
         });
+        g.MapPost("/duckdb_connection_settings", (Authed _, HttpRequest req, CancellationToken ct) =>
+            FromResourceAsync(req, s => Results.Json(new { connection_settings_str = ClientSettings.DuckDb(s) }), ct));
+        g.MapPost("/polars_connection_settings", (Authed _, HttpRequest req, CancellationToken ct) =>
+            FromResourceAsync(req, s => Results.Json(ClientSettings.Polars(s)), ct));
+        g.MapPost("/v2/duckdb_connection_settings", (Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? storage,
+            CancellationToken ct) => FromStorageAsync(who, db, storages, req, storage, s => Results.Json(new { connection_settings_str = ClientSettings.DuckDb(s) }), ct));
+        g.MapPost("/v2/polars_connection_settings", (Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? storage,
+            CancellationToken ct) => FromStorageAsync(who, db, storages, req, storage, s => Results.Json(ClientSettings.Polars(s)), ct));
         return w;
+    }
+
+    /// <summary>v1 helpers: the caller sends the s3 resource itself (<c>{"s3_resource": {...}}</c>).</summary>
+    private static async Task<IResult> FromResourceAsync(HttpRequest req, Func<Core.Storage.S3Settings, IResult> answer, CancellationToken ct)
+    {
+        var body = await JsonBodies.ReadAnyAsync(req, ct) as JsonObject;
+        return answer(Core.Storage.S3Settings.From(body?["s3_resource"], "s3_resource"));
+    }
+
+    /// <summary>v2 helpers: a storage of the workspace (or <c>s3_resource_path</c>), for callers allowed to see its credentials.</summary>
+    private static async Task<IResult> FromStorageAsync(Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? storage,
+        Func<Core.Storage.S3Settings, IResult> answer, CancellationToken ct)
+    {
+        var body = req.ContentLength is > 0 ? await JsonBodies.ReadAnyAsync(req, ct) as JsonObject : null;
+        using var s = await storages.OpenAsync(who, db, storage, ct, body?["s3_resource_path"]?.GetValue<string>());
+        s.RequireBrowse("connection settings");
+        return answer(s.Settings);
     }
 
     private static string RequireKey(string? key, string name) =>
