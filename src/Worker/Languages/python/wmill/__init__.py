@@ -10,7 +10,8 @@ __all__ = [
     "get_workspace", "get_variable", "set_variable", "get_resource", "set_resource", "get_state_path",
     "get_state", "set_state", "run_script", "run_script_async", "wait_job", "get_job_status", "get_result",
     "get_root_job_id", "set_flow_user_state", "get_flow_user_state", "load_s3_file", "load_s3_file_reader", "write_s3_file",
-    "get_boto3_connection_settings", "boto3_connection_settings", "S3Object", "WindmillError",
+    "get_boto3_connection_settings", "boto3_connection_settings", "duckdb_connection_settings", "polars_connection_settings",
+    "S3Object", "WindmillError",
 ]
 
 
@@ -252,3 +253,13 @@ def get_boto3_connection_settings(s3_resource_path: Optional[str] = None) -> dic
 
 
 boto3_connection_settings = get_boto3_connection_settings
+
+
+def duckdb_connection_settings(s3_resource_path: Optional[str] = None) -> dict:
+    """{'connection_settings_str': ...}: DuckDB statements that point httpfs at the workspace storage."""
+    return _call("POST", _w("job_helpers/v2/duckdb_connection_settings"), {"s3_resource_path": s3_resource_path} if s3_resource_path else {})
+
+
+def polars_connection_settings(s3_resource_path: Optional[str] = None) -> dict:
+    """{'s3fs_args': ..., 'storage_options': ...} for polars / s3fs on the workspace storage."""
+    return _call("POST", _w("job_helpers/v2/polars_connection_settings"), {"s3_resource_path": s3_resource_path} if s3_resource_path else {})
