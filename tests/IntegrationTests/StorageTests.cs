@@ -274,4 +274,83 @@ public sealed class StorageTests(ServicesFixture services)
         Assert.Equal(422, missing.Status);
         Assert.Contains("u/alice/none.csv", missing.Body);
     }
+
+    private async Task<TestWorkspace> WorkspaceWithStoragesAsync()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "etl");
+        await BucketResourceAsync(ws.Superadmin, ws, "f/storage/main");
+        await BucketResourceAsync(ws.Superadmin, ws, "f/storage/archive");
+        Assert.Equal(200, (await ws.Superadmin.Post(ws.W + "workspaces/edit_large_file_storage_config", new
+        {
+            large_file_storage = new
+            {
+                s3_resource_path = "$res:f/storage/main", public_resource = true,
+                secondary_storage = new { archive = new { s3_resource_path = "$res:f/storage/archive", public_resource = true } },
+            },
+        })).Status);
+        return ws;
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("archive")]
+    public async Task A_flow_turns_a_csv_on_s3_into_parquet_on_s3_with_duckdb(string storage)
+    {
+        var ws = await WorkspaceWithStoragesAsync();
+        var alice = await ws.AddUserAsync("alice");
+        var prefix = $"s3://{storage}/";
+        object Py(string id, string code, object inputs) =>
+            new { id, value = new { type = "rawscript", language = "python3", content = code, input_transforms = inputs } };
+        var value = new
+        {
+            modules = new object[]
+            {
+                Py("raw", $"import wmill\ndef main():\n    rows = ['kind,amount'] + [f'{{k}},{{i}}' for i in range(1, 101) for k in ('a', 'b')]\n" +
+                          $"    return wmill.write_s3_file('{prefix}raw/events.csv', '\\n'.join(rows) + '\\n')\n", new { }),
+                new
+                {
+                    id = "aggregate", value = new
+                    {
+                        type = "rawscript", language = "duckdb",
+                        content = $"-- $events (s3object)\nCOPY (SELECT kind, count(*) AS n, sum(amount) AS total FROM read_csv($events) GROUP BY kind ORDER BY kind) " +
+                                  $"TO '{prefix}out/daily.parquet' (FORMAT parquet);\nSELECT count(*) AS kinds FROM read_parquet('{prefix}out/daily.parquet');",
+                        input_transforms = new { events = new { type = "javascript", expr = "results.raw" } },
+                    },
+                },
+                Py("check", $"import hashlib, wmill\ndef main(kinds):\n    data = wmill.load_s3_file('{prefix}out/daily.parquet')\n" +
+                            "    return [kinds, data[:4].decode(), len(hashlib.sha256(data).hexdigest())]\n",
+                    new { kinds = new { type = "javascript", expr = "results.aggregate[0].kinds" } }),
+            },
+        };
+        Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/etl", summary = "", value })).Status);
+        var r = await alice.Post(ws.W + "jobs/run_wait_result/f/u/alice/etl", new { });
+        Assert.True(r.Status == 200, r.ToString());
+        Assert.Equal("""[2,"PAR1",64]""", r.Json!.ToJsonString());
+        var query = storage == "" ? "" : "&storage=" + storage;
+        Assert.Equal(200, (await alice.Get(ws.W + "job_helpers/load_file_metadata?file_key=out/daily.parquet" + query)).Status);
+    }
+
+    [Fact]
+    public async Task A_failing_duckdb_script_uploads_nothing_and_a_missing_input_is_named()
+    {
+        var ws = await WorkspaceWithStoragesAsync();
+        var alice = await ws.AddUserAsync("alice");
+        await alice.DeployAsync(ws, "u/alice/fails", "duckdb",
+            "COPY (SELECT 1 AS x) TO 's3:///out/partial.parquet' (FORMAT parquet);\nSELECT * FROM no_such_table;");
+        var failed = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/fails", new { });
+        Assert.Equal(422, failed.Status);
+        Assert.Contains("no_such_table", failed.Body);
+        Assert.Equal(404, (await alice.Get(ws.W + "job_helpers/load_file_metadata?file_key=out/partial.parquet")).Status);
+
+        await alice.DeployAsync(ws, "u/alice/missing", "duckdb", "SELECT * FROM read_parquet('s3:///in/nothing.parquet');");
+        var missing = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/missing", new { });
+        Assert.Equal(422, missing.Status);
+        Assert.Contains("in/nothing.parquet", missing.Body);
+
+        Assert.Equal(200, (await UploadAsync(alice, ws, "file_key=in/corrupt.parquet", "not a parquet file"u8.ToArray())).Status);
+        await alice.DeployAsync(ws, "u/alice/corrupt", "duckdb", "SELECT * FROM read_parquet('s3:///in/corrupt.parquet');");
+        var corrupt = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/corrupt", new { });
+        Assert.Equal(422, corrupt.Status);
+        Assert.Contains("parquet", corrupt.Body, StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Scripts;
+using Windmill.Jobs.Core.Sql;
+using Windmill.Jobs.Core.Storage;
 using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Languages.DuckDb;
 
@@ -8,9 +10,11 @@ namespace Windmill.Jobs.Worker.Languages;
 /// <summary>
 /// DuckDB SQL, in-process: arguments declared as <c>-- $name (type) = default</c> are bound by name to
 /// the <c>$name</c> parameters of each statement; the rows of the last statement are the result. The
-/// job's folder is the working directory for local files. (S3 access comes with workspace storage.)
+/// job's folder is the working directory for local files. <c>s3object</c> arguments and <c>s3://</c>
+/// literals are staged through the job's folder (<see cref="S3Staging"/>): inputs before, outputs after
+/// the script succeeded, nothing uploaded when it fails.
 /// </summary>
-public sealed class DuckDbExecutor : IExecutor
+public sealed class DuckDbExecutor(IHttpClientFactory http) : IExecutor
 {
     public string Language => ScriptLanguage.DuckDb;
 
@@ -25,15 +29,27 @@ public sealed class DuckDbExecutor : IExecutor
             return run.Args[name]?.DeepClone() ?? (p.HasDefault ? p.Default?.DeepClone() : null);
         }
 
+        var objects = signature.Parameters.Where(p => p.Schema["format"]?.GetValue<string>() == "resource-s3_object")
+            .ToDictionary(p => p.Name, p => ObjectArgument(p.Name, Argument(p.Name)));
+        var code = DuckDbS3References.SubstituteS3Objects(run.Code, objects);
+        var references = DuckDbS3References.Find(code);
+        S3Staging? staging = null;
+        if (references.Count > 0)
+        {
+            staging = new S3Staging(http.CreateClient("api"), run.Env["BASE_INTERNAL_URL"], run.Env["WM_TOKEN"], run.Job.WorkspaceId, run.Dir);
+            var local = await staging.StageAllAsync(references, ct);
+            code = DuckDbS3References.Rewrite(code, references, r => local[r]);
+        }
+
         var extensions = Path.Combine(run.Dir, ".duckdb_extensions");
         Directory.CreateDirectory(extensions);
-        return await Task.Run(() =>
+        var result = await Task.Run(() =>
         {
             using var session = DuckDbSession.Open(extensions);
             using var interrupt = ct.Register(session.Interrupt);
             try
             {
-                var sql = RelativeToJobDir(run.Code, run.Dir);
+                var sql = RelativeToJobDir(code, run.Dir);
                 var rows = session.Run(sql, Argument);
                 ct.ThrowIfCancellationRequested();
                 return (JsonNode?)rows;
@@ -44,6 +60,14 @@ public sealed class DuckDbExecutor : IExecutor
                 throw new JobFailure(e.Message, "DuckDbError");
             }
         }, CancellationToken.None);
+        if (staging is not null) await staging.UploadWritesAsync(ct);
+        return result;
+    }
+
+    private static S3Uri ObjectArgument(string name, JsonNode? value)
+    {
+        try { return S3Uri.FromArgument(value, name); }
+        catch (Windmill.Jobs.Core.Errors.WindmillError e) { throw new JobFailure(e.Message, "ArgumentError"); }
     }
 
     /// <summary>
