@@ -353,4 +353,15 @@ public sealed class StorageTests(ServicesFixture services)
         Assert.Equal(422, corrupt.Status);
         Assert.Contains("parquet", corrupt.Body, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task DuckDb_jobs_run_under_the_configured_memory_limit()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "etl");
+        var alice = await ws.AddUserAsync("alice");
+        await alice.DeployAsync(ws, "u/alice/limit", "duckdb", "SELECT current_setting('memory_limit') AS m;");
+        var r = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/limit", new { });
+        Assert.True(r.Status == 200, r.ToString());
+        Assert.Equal("488.2 MiB", r.Json![0]!["m"]!.GetValue<string>()); // DUCKDB_MEMORY_LIMIT=512MB in the test workers
+    }
 }

@@ -18,6 +18,8 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
     /// <summary><c>BUN_PATH</c> (the bun binary) and <c>BUN_NODE_MODULES</c> (a node_modules with windmill-client).</summary>
     public string BunPath { get; init; } = "bun";
     public string? BunNodeModules { get; init; }
+    /// <summary><c>DUCKDB_MEMORY_LIMIT</c>: the most memory one DuckDB job may use (DuckDB's syntax, e.g. <c>2GB</c>); beyond it DuckDB spills to the job's folder.</summary>
+    public string? DuckDbMemoryLimit { get; init; }
 
     public static readonly string[] DefaultTags = ["deno", "python3", "go", "bash", "powershell", "dependency", "flow", "other", "bun", "php", "rust", "duckdb", "postgresql", "mysql"];
 
@@ -40,6 +42,7 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
             PythonPath = env("PYTHON_PATH") is { Length: > 0 } py ? py : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
             BunPath = env("BUN_PATH") is { Length: > 0 } bun ? bun : "bun",
             BunNodeModules = env("BUN_NODE_MODULES") is { Length: > 0 } nm ? nm : null,
+            DuckDbMemoryLimit = env("DUCKDB_MEMORY_LIMIT") is { Length: > 0 } mem ? mem : null,
         };
     }
 }

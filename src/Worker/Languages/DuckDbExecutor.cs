@@ -3,6 +3,7 @@ using Windmill.Jobs.Core.Scripts;
 using Windmill.Jobs.Core.Sql;
 using Windmill.Jobs.Core.Storage;
 using Windmill.Jobs.Worker.Execution;
+using Windmill.Jobs.Worker.Extensions;
 using Windmill.Jobs.Worker.Languages.DuckDb;
 
 namespace Windmill.Jobs.Worker.Languages;
@@ -14,7 +15,7 @@ namespace Windmill.Jobs.Worker.Languages;
 /// literals are staged through the job's folder (<see cref="S3Staging"/>): inputs before, outputs after
 /// the script succeeded, nothing uploaded when it fails.
 /// </summary>
-public sealed class DuckDbExecutor(IHttpClientFactory http) : IExecutor
+public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings settings) : IExecutor
 {
     public string Language => ScriptLanguage.DuckDb;
 
@@ -45,7 +46,7 @@ public sealed class DuckDbExecutor(IHttpClientFactory http) : IExecutor
         Directory.CreateDirectory(extensions);
         var result = await Task.Run(() =>
         {
-            using var session = DuckDbSession.Open(extensions);
+            using var session = DuckDbSession.Open(extensions, settings.DuckDbMemoryLimit, Path.Combine(run.Dir, ".duckdb_spill"));
             using var interrupt = ct.Register(session.Interrupt);
             try
             {

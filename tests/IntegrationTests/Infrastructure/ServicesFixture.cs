@@ -71,6 +71,7 @@ public sealed class ServicesFixture : IAsyncLifetime
         ["BUN_PATH"] = Env["BUN_PATH"],
         ["BUN_NODE_MODULES"] = Env["BUN_NODE_MODULES"],
         ["LIBDUCKDB_PATH"] = Env["LIBDUCKDB_PATH"],
+        ["DUCKDB_MEMORY_LIMIT"] = "512MB",
         // Short queue monitoring intervals, so lost and zombie jobs are recovered within seconds in tests.
         ["ZOMBIE_JOB_TIMEOUT"] = "4",
         ["ZOMBIE_JOB_RESTART_LIMIT"] = "1",

@@ -18,7 +18,8 @@ internal sealed class DuckDbSession : IDisposable
 
     private DuckDbSession() { }
 
-    public static DuckDbSession Open(string extensionDirectory)
+    /// <param name="memoryLimit">DuckDB's <c>memory_limit</c> (null: DuckDB's default); larger work spills to <paramref name="spillDirectory"/>.</param>
+    public static DuckDbSession Open(string extensionDirectory, string? memoryLimit = null, string? spillDirectory = null)
     {
         if (CreateConfig(out var config) != Success) throw new DuckDbError("cannot create a DuckDB configuration");
         try
@@ -26,6 +27,9 @@ internal sealed class DuckDbSession : IDisposable
             SetConfig(config, "autoinstall_known_extensions", "false");
             SetConfig(config, "autoload_known_extensions", "false");
             SetConfig(config, "extension_directory", extensionDirectory);
+            if (memoryLimit is not null && SetConfig(config, "memory_limit", memoryLimit) != Success)
+                throw new DuckDbError($"invalid DUCKDB_MEMORY_LIMIT '{memoryLimit}'");
+            if (spillDirectory is not null) SetConfig(config, "temp_directory", spillDirectory);
             var session = new DuckDbSession();
             if (OpenExt(null, out session._database, config, out var error) != Success)
                 throw new DuckDbError("cannot open DuckDB: " + TakeUtf8(error));
