@@ -328,6 +328,25 @@ public sealed class StorageTests(ServicesFixture services)
         Assert.Equal("""[2,"PAR1",64]""", r.Json!.ToJsonString());
         var query = storage == "" ? "" : "&storage=" + storage;
         Assert.Equal(200, (await alice.Get(ws.W + "job_helpers/load_file_metadata?file_key=out/daily.parquet" + query)).Status);
+
+        // Previews of the output and the input.
+        var parquet = (await alice.Get(ws.W + "job_helpers/load_parquet_preview/out/daily.parquet?sort_col=kind&sort_desc=true" + query)).Json!;
+        var columns = parquet["columns"]!.AsArray();
+        Assert.Equal(new[] { "kind", "n", "total" }, columns.Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Equal("""["b","a"]""", columns[0]!["values"]!.ToJsonString());
+        Assert.Equal("[100,100]", columns[1]!["values"]!.ToJsonString());
+        var csv = (await alice.Get(ws.W + "job_helpers/load_csv_preview/raw/events.csv?search_col=amount&search_term=99&limit=10" + query)).Json!;
+        Assert.Equal("""["a","b"]""", csv["columns"]![0]!["values"]!.ToJsonString());
+        Assert.Equal(200, (await alice.Get(ws.W + "job_helpers/load_table_count/raw/events.csv?x=1" + query)).Json!["count"]!.GetValue<int>());
+        var text = (await alice.Get(ws.W + "job_helpers/load_file_preview?file_key=raw/events.csv&read_bytes_length=12" + query)).Json!;
+        Assert.Equal("Csv", text["content_type"]!.GetValue<string>());
+        Assert.Equal("kind,amount\n", text["content"]!.GetValue<string>());
+        var preview = (await alice.Get(ws.W + "job_helpers/load_file_preview?file_key=out/daily.parquet" + query)).Json!;
+        Assert.Equal("Parquet", preview["content_type"]!.GetValue<string>());
+        Assert.Contains("\"kind\"", preview["content"]!.GetValue<string>());
+        var badColumn = await alice.Get(ws.W + "job_helpers/load_parquet_preview/out/daily.parquet?sort_col=nope" + query);
+        Assert.Equal(400, badColumn.Status);
+        Assert.Contains("no column 'nope'", badColumn.Body);
     }
 
     [Fact]

@@ -112,6 +112,7 @@ public static class ApiHost
         w.MapSchedulesApi();
         w.MapJobsApi();
         w.MapJobHelpersApi();
+        w.MapFilePreviewsApi();
 
         app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));
     }

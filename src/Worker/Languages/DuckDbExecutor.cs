@@ -4,6 +4,7 @@ using Windmill.Jobs.Core.Sql;
 using Windmill.Jobs.Core.Storage;
 using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Extensions;
+using Windmill.Jobs.DuckDb;
 using Windmill.Jobs.Worker.Languages.DuckDb;
 
 namespace Windmill.Jobs.Worker.Languages;

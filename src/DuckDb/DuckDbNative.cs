@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Windmill.Jobs.Worker.Languages.DuckDb;
+namespace Windmill.Jobs.DuckDb;
 
 /// <summary>
 /// The part of DuckDB's C API the worker uses (no DuckDB.NET package restores here). The library is

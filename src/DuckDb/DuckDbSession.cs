@@ -1,17 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using static Windmill.Jobs.Worker.Languages.DuckDb.DuckDbNative;
+using static Windmill.Jobs.DuckDb.DuckDbNative;
 
-namespace Windmill.Jobs.Worker.Languages.DuckDb;
+namespace Windmill.Jobs.DuckDb;
 
 /// <summary>A DuckDB script failed: the message is DuckDB's.</summary>
-internal sealed class DuckDbError(string message) : Exception(message);
+public sealed class DuckDbError(string message) : Exception(message);
 
 /// <summary>
 /// One in-memory DuckDB database and connection for one job. Extensions are never installed or loaded
 /// automatically (no downloads at run time); statements are split by DuckDB itself and run in order.
 /// </summary>
-internal sealed class DuckDbSession : IDisposable
+public sealed class DuckDbSession : IDisposable
 {
     private IntPtr _database;
     private IntPtr _connection;
