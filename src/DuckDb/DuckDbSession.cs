@@ -47,7 +47,10 @@ public sealed class DuckDbSession : IDisposable
     public void Interrupt() => DuckDbNative.Interrupt(_connection);
 
     /// <summary>Runs every statement in order, binding <c>$name</c> parameters; returns the last statement's rows.</summary>
-    public JsonArray Run(string sql, Func<string, JsonNode?> argument)
+    public JsonArray Run(string sql, Func<string, JsonNode?> argument) => RunAll(sql, argument) is { Count: > 0 } all ? all[^1] : [];
+
+    /// <summary>Runs every statement in order; returns each statement's rows.</summary>
+    public List<JsonArray> RunAll(string sql, Func<string, JsonNode?> argument)
     {
         var count = ExtractStatements(_connection, sql, out var extracted);
         try
@@ -58,10 +61,10 @@ public sealed class DuckDbSession : IDisposable
                 if (error is not null) throw new DuckDbError(error);
                 return [];
             }
-            JsonArray rows = [];
+            var results = new List<JsonArray>();
             for (ulong i = 0; i < count; i++)
-                rows = RunOne(extracted, i, argument);
-            return rows;
+                results.Add(RunOne(extracted, i, argument));
+            return results;
         }
         finally { DestroyExtracted(ref extracted); }
     }

@@ -383,4 +383,31 @@ public sealed class StorageTests(ServicesFixture services)
         Assert.True(r.Status == 200, r.ToString());
         Assert.Equal("488.2 MiB", r.Json![0]!["m"]!.GetValue<string>()); // DUCKDB_MEMORY_LIMIT=512MB in the test workers
     }
+
+    [Fact]
+    public async Task DuckDb_result_collection_and_value_mapping()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "etl");
+        var alice = await ws.AddUserAsync("alice");
+        await alice.DeployAsync(ws, "u/alice/values", "duckdb", """
+            -- result_collection=last_statement_first_row
+            CREATE TABLE t AS SELECT 1 AS x;
+            SELECT DATE '2026-11-21' AS d, TIMESTAMP '2026-11-21 10:30:00' AS ts, 12345678901234567890.123::DECIMAL(38,3) AS exact,
+                   9007199254740993::BIGINT AS big, 170141183460469231731687303715884105727::HUGEINT AS huge, 'text' AS s, true AS b;
+            """);
+        var r = await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/values", new { });
+        Assert.True(r.Status == 200, r.ToString());
+        // The raw text: exact decimals and large integers must not pass through a double.
+        Assert.Contains("\"exact\": 12345678901234567890.123", r.Body);
+        Assert.Contains("\"big\": 9007199254740993", r.Body);
+        Assert.Contains("\"huge\": 170141183460469231731687303715884105727", r.Body);
+        var row = r.Json!;
+        Assert.Equal("2026-11-21", row["d"]!.GetValue<string>());
+        Assert.Equal("2026-11-21T10:30:00", row["ts"]!.GetValue<string>());
+        Assert.Equal("text", row["s"]!.GetValue<string>());
+        Assert.True(row["b"]!.GetValue<bool>());
+
+        await alice.DeployAsync(ws, "u/alice/scalar", "duckdb", "-- result_collection=all_statements_first_row_scalar\nSELECT 1;\nSELECT 'two';");
+        Assert.Equal("""[1,"two"]""", (await alice.Post(ws.W + "jobs/run_wait_result/p/u/alice/scalar", new { })).Json!.ToJsonString());
+    }
 }

@@ -23,6 +23,9 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
     public async Task<JsonNode?> RunAsync(JobRun run, CancellationToken ct)
     {
         var signature = SqlSignatureParser.ParseDuckDb(run.Code);
+        ResultCollection collection;
+        try { collection = ResultCollection.Of(run.Code); }
+        catch (Windmill.Jobs.Core.Errors.WindmillError e) { throw new JobFailure(e.Message, "ArgumentError"); }
         var byName = signature.Parameters.ToDictionary(p => p.Name);
         JsonNode? Argument(string name)
         {
@@ -51,10 +54,10 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
             using var interrupt = ct.Register(session.Interrupt);
             try
             {
-                var sql = RelativeToJobDir(code, run.Dir);
-                var rows = session.Run(sql, Argument);
+                session.RunAll(RelativeToJobDir(run.Dir), _ => null);
+                var statements = session.RunAll(code, Argument);
                 ct.ThrowIfCancellationRequested();
-                return (JsonNode?)rows;
+                return collection.Collect(statements);
             }
             catch (DuckDbError e)
             {
@@ -76,5 +79,5 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
     /// DuckDB resolves relative file names against the process's directory, which jobs must not share;
     /// <c>file_search_path</c> points it at the job's own folder instead.
     /// </summary>
-    private static string RelativeToJobDir(string code, string dir) => $"SET file_search_path = '{dir.Replace("'", "''")}';\n{code}";
+    private static string RelativeToJobDir(string dir) => $"SET file_search_path = '{dir.Replace("'", "''")}';";
 }

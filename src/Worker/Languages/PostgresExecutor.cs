@@ -31,7 +31,10 @@ public sealed class PostgresExecutor : IExecutor
             throw new JobFailure($"cannot connect to PostgreSQL at {database["host"]}:{database["port"] ?? 5432}: {e.Message}");
         }
 
-        JsonArray rows = [];
+        ResultCollection collection;
+        try { collection = ResultCollection.Of(run.Code); }
+        catch (Windmill.Jobs.Core.Errors.WindmillError e) { throw new JobFailure(e.Message, "ArgumentError"); }
+        var results = new List<JsonArray>();
         foreach (var statement in SqlStatements.Split(run.Code))
         {
             await using var cmd = new NpgsqlCommand(statement.Text, conn);
@@ -45,14 +48,14 @@ public sealed class PostgresExecutor : IExecutor
             try
             {
                 await using var reader = await cmd.ExecuteReaderAsync(ct);
-                rows = await ReadRowsAsync(reader, ct);
+                results.Add(await ReadRowsAsync(reader, ct));
             }
             catch (PostgresException e)
             {
                 throw new JobFailure($"{e.SqlState}: {e.MessageText}", "PostgresError");
             }
         }
-        return rows;
+        return collection.Collect(results);
     }
 
     private static string ConnectionString(JsonObject r)
