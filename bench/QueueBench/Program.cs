@@ -8,6 +8,9 @@
 //   flow      --steps N --language L --fibo K [--runs R]
 //                                         a flow of N sequential L steps each computing fibo(K) (issue 4, after
 //                                         Windmill's published comparison), run_wait_result/f R times: seconds each
+//   duckdb    --rows N --s3-endpoint H:P --local-dir D [--runs R]
+//                                         issue 5: an N-row parquet on S3 aggregated by a DuckDB job into a parquet on
+//                                         S3, against the same job on a local copy of the file: seconds each
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -143,6 +146,51 @@ switch (mode)
         }
         Console.WriteLine($"flow of {steps} sequential {language} steps computing fibo({fibo}), one worker: " +
                           string.Join(", ", times.Select(x => $"{x:F3} s")) + $" (best {times.Min():F3} s)");
+        break;
+    }
+    case "duckdb":
+    {
+        var rows = long.Parse(opts.GetValueOrDefault("rows", "10000000"));
+        var runs = int.Parse(opts.GetValueOrDefault("runs", "3"));
+        var localDir = opts["local-dir"];
+        var endpoint = opts["s3-endpoint"];
+        var bucket = "bench" + Guid.NewGuid().ToString("N")[..8];
+        using (var s3 = new HttpClient()) (await s3.PutAsync($"http://{endpoint}/{bucket}", null)).EnsureSuccessStatusCode();
+        await Post("workspaces/create", new { id = ws, name = ws });
+        await Post($"w/{ws}/resources/create", new
+        {
+            path = "u/superadmin_secret/s3", resource_type = "s3",
+            value = new { bucket, region = "us-east-1", endPoint = endpoint, useSSL = false, accessKey = "S3RVER", secretKey = "S3RVER", pathStyle = true },
+        });
+        await Post($"w/{ws}/workspaces/edit_large_file_storage_config",
+            new { large_file_storage = new { s3_resource_path = "$res:u/superadmin_secret/s3", public_resource = true } });
+        async Task<double> Run(string name, string sql)
+        {
+            await Post($"w/{ws}/scripts/create", new { path = $"u/superadmin_secret/{name}", language = "duckdb", content = sql });
+            var t = Stopwatch.StartNew();
+            await Post($"w/{ws}/jobs/run_wait_result/p/u/superadmin_secret/{name}", new { });
+            return t.Elapsed.TotalSeconds;
+        }
+        var generate = await Run("generate", $"COPY (SELECT i AS id, i % 1000 AS k, (i * 7919) % 100003 / 100.0 AS v, 'item ' || (i % 50) AS label " +
+                                             $"FROM range({rows}) t(i)) TO 's3:///bench/events.parquet' (FORMAT parquet);");
+        const string aggregate = "SELECT k, count(*) AS n, sum(v) AS total, avg(v) AS mean, count(DISTINCT label) AS labels FROM {0} GROUP BY k";
+        var onS3 = new List<double>();
+        for (var i = 0; i < runs; i++)
+            onS3.Add(await Run($"s3agg{i}", $"COPY ({string.Format(aggregate, "read_parquet('s3:///bench/events.parquet')")}) TO 's3:///bench/agg.parquet' (FORMAT parquet);"));
+        // The same job on a local copy of the file (same worker, same DuckDB).
+        Directory.CreateDirectory(localDir);
+        var local = Path.Combine(localDir, "events.parquet");
+        await using (var file = File.Create(local))
+        await using (var body = await http.GetStreamAsync($"w/{ws}/job_helpers/download_s3_file?file_key=bench/events.parquet"))
+            await body.CopyToAsync(file);
+        var size = new FileInfo(local).Length;
+        var onDisk = new List<double>();
+        for (var i = 0; i < runs; i++)
+            onDisk.Add(await Run($"localagg{i}", $"COPY ({string.Format(aggregate, $"read_parquet('{local}')")}) TO '{Path.Combine(localDir, "agg.parquet")}' (FORMAT parquet);"));
+        Console.WriteLine($"duckdb: {rows:N0} rows, parquet of {size / 1e6:F1} MB; generating it to S3 took {generate:F2} s");
+        Console.WriteLine($"aggregate S3 -> S3 (download, query, upload): {string.Join(", ", onS3.Select(x => $"{x:F2} s"))}");
+        Console.WriteLine($"aggregate local -> local:                    {string.Join(", ", onDisk.Select(x => $"{x:F2} s"))}");
+        Console.WriteLine($"ratio (best S3 / best local): {onS3.Min() / onDisk.Min():F2}x");
         break;
     }
 }
