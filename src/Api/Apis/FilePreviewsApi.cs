@@ -47,13 +47,7 @@ public static class FilePreviewsApi
         CancellationToken ct)
     {
         using var s = await storages.OpenAsync(who, db, storage, ct);
-        GetObjectResponse obj;
-        try { obj = await s.Client.GetObjectAsync(s.Bucket, key, ct); }
-        catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            throw WindmillError.NotFound($"file {key} not found in storage {s.Name}");
-        }
-        using (obj)
+        using (var obj = await s.CallAsync(key, () => s.Client.GetObjectAsync(s.Bucket, key, ct)))
         {
             if (obj.ContentLength > MaxPreviewBytes)
                 throw WindmillError.BadRequest($"file {key} is {obj.ContentLength} bytes: previews read files up to {MaxPreviewBytes} bytes");

@@ -28,7 +28,7 @@ public static class JobHelpersApi
         {
             using var s = await storages.OpenAsync(who, db, storage, ct);
             var key = RequireKey(file_key, "file_key");
-            await S3Call(s, key, () => s.Client.DeleteObjectAsync(s.Bucket, key, ct));
+            await s.CallAsync(key, () => s.Client.DeleteObjectAsync(s.Bucket, key, ct));
             return Replies.Text($"file {key} deleted");
         });
         g.MapGet("/move_s3_file", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? src_file_key, string? dest_file_key,
@@ -38,15 +38,15 @@ public static class JobHelpersApi
             var (from, to) = (RequireKey(src_file_key, "src_file_key"), RequireKey(dest_file_key, "dest_file_key"));
             // Copied through the API in parts rather than with CopyObject, whose copy-source header S3-compatible
             // servers read differently (s3rver rejects the SDK's leading slash).
-            using (var source = await S3Call(s, from, () => s.Client.GetObjectAsync(s.Bucket, from, ct)))
+            using (var source = await s.CallAsync(from, () => s.Client.GetObjectAsync(s.Bucket, from, ct)))
                 await UploadStreamAsync(s, to, source.ResponseStream, ct);
-            await S3Call(s, from, () => s.Client.DeleteObjectAsync(s.Bucket, from, ct));
+            await s.CallAsync(from, () => s.Client.DeleteObjectAsync(s.Bucket, from, ct));
             return Replies.Text($"file {from} moved to {to}");
         });
         g.MapGet("/test_connection", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? storage, CancellationToken ct) =>
         {
             using var s = await storages.OpenAsync(who, db, storage, ct);
-            await S3Call(s, "", () => s.Client.ListObjectsAsync(new ListObjectsRequest { BucketName = s.Bucket, MaxKeys = 1 }, ct));
+            await s.CallAsync("", () => s.Client.ListObjectsAsync(new ListObjectsRequest { BucketName = s.Bucket, MaxKeys = 1 }, ct));
             return Results.Json("Connection successful");
         });
         g.MapPost("/v2/s3_resource_info", async (Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? storage,
@@ -92,22 +92,6 @@ public static class JobHelpersApi
     private static string RequireKey(string? key, string name) =>
         string.IsNullOrWhiteSpace(key) ? throw WindmillError.BadRequest($"{name} is required") : key;
 
-    /// <summary>Runs an S3 call; a missing key or bucket becomes a 404 naming it, other S3 errors a 500 with S3's message.</summary>
-    private static async Task<T> S3Call<T>(OpenedStorage s, string key, Func<Task<T>> call)
-    {
-        try { return await call(); }
-        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            throw WindmillError.NotFound(e.ErrorCode == "NoSuchBucket"
-                ? $"bucket {s.Bucket} of storage {s.Name} not found"
-                : $"file {key} not found in storage {s.Name}");
-        }
-        catch (AmazonS3Exception e)
-        {
-            throw WindmillError.Internal($"storage {s.Name}: {e.ErrorCode}: {e.Message}");
-        }
-    }
-
     private static async Task<IResult> Upload(Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? file_key,
         string? file_extension, string? storage, string? s3_resource_path, CancellationToken ct)
     {
@@ -129,13 +113,13 @@ public static class JobHelpersApi
         var first = await FillAsync(body, buffer, ct);
         if (first < PartSize)
         {
-            await S3Call(s, key, () => s.Client.PutObjectAsync(new PutObjectRequest
+            await s.CallAsync(key, () => s.Client.PutObjectAsync(new PutObjectRequest
             {
                 BucketName = s.Bucket, Key = key, InputStream = new MemoryStream(buffer, 0, first), ContentType = "application/octet-stream",
             }, ct));
             return;
         }
-        var upload = await S3Call(s, key, () => s.Client.InitiateMultipartUploadAsync(s.Bucket, key, ct));
+        var upload = await s.CallAsync(key, () => s.Client.InitiateMultipartUploadAsync(s.Bucket, key, ct));
         var parts = new List<PartETag>();
         try
         {
@@ -179,7 +163,7 @@ public static class JobHelpersApi
     {
         using var s = await storages.OpenAsync(who, db, storage, ct, s3_resource_path);
         var key = RequireKey(file_key, "file_key");
-        using var obj = await S3Call(s, key, () => s.Client.GetObjectAsync(s.Bucket, key, ct));
+        using var obj = await s.CallAsync(key, () => s.Client.GetObjectAsync(s.Bucket, key, ct));
         http.Response.ContentType = "application/octet-stream";
         http.Response.ContentLength = obj.ContentLength;
         await obj.ResponseStream.CopyToAsync(http.Response.Body, ct);
@@ -190,7 +174,7 @@ public static class JobHelpersApi
     {
         using var s = await storages.OpenAsync(who, db, storage, ct);
         s.RequireBrowse("listing the bucket");
-        var page = await S3Call(s, "", () => s.Client.ListObjectsAsync(new ListObjectsRequest
+        var page = await s.CallAsync("", () => s.Client.ListObjectsAsync(new ListObjectsRequest
         {
             BucketName = s.Bucket, Marker = marker, Prefix = prefix, MaxKeys = Math.Clamp(max_keys ?? 1000, 1, 1000),
         }, ct));
@@ -208,7 +192,7 @@ public static class JobHelpersApi
     {
         using var s = await storages.OpenAsync(who, db, storage, ct);
         var key = RequireKey(file_key, "file_key");
-        var meta = await S3Call(s, key, () => s.Client.GetObjectMetadataAsync(s.Bucket, key, ct));
+        var meta = await s.CallAsync(key, () => s.Client.GetObjectMetadataAsync(s.Bucket, key, ct));
         return Results.Json(new JsonObject
         {
             ["mime_type"] = meta.Headers.ContentType,

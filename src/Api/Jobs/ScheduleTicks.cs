@@ -37,15 +37,15 @@ public sealed class ScheduleTicks(IServiceScopeFactory scopes, IdentityResolver 
         }
     }
 
-    /// <summary>Pushes the schedule's next tick as <paramref name="identity"/> (the editor); false when there is none to push.</summary>
-    public async Task<bool> PushNextAsync(WindmillDb db, Schedule s, WorkspaceIdentity identity, CancellationToken ct)
+    /// <summary>Pushes the schedule's next tick as <paramref name="identity"/> (the editor), unless it has none left or it is pushed already.</summary>
+    public async Task PushNextAsync(WindmillDb db, Schedule s, WorkspaceIdentity identity, CancellationToken ct)
     {
         var cron = CronSchedule.Parse(s.Cron, s.CronVersion);
         var zone = CronSchedule.Zone(s.Timezone);
         var lastTick = await db.Database.SqlQuery<DateTime?>(
             $"SELECT max(tick_at) AS \"Value\" FROM schedule_tick WHERE workspace_id = {s.WorkspaceId} AND path = {s.Path}").SingleAsync(ct);
         var from = new[] { DateTime.UtcNow, s.PausedUntil ?? DateTime.MinValue, lastTick ?? DateTime.MinValue }.Max();
-        if (cron.NextAfter(from, zone) is not { } next) return false;
+        if (cron.NextAfter(from, zone) is not { } next) return;
 
         var job = await JobOfAsync(db, s, identity, next, ct);
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -55,7 +55,7 @@ public sealed class ScheduleTicks(IServiceScopeFactory scopes, IdentityResolver 
             INSERT INTO schedule_tick (workspace_id, path, tick_at, job_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
             """, conn, npgsqlTx);
         foreach (var v in new object[] { s.WorkspaceId, s.Path, next, job.Id }) tick.Parameters.Add(new NpgsqlParameter { Value = v });
-        if (await tick.ExecuteNonQueryAsync(ct) == 0) return false; // someone pushed this tick already
+        if (await tick.ExecuteNonQueryAsync(ct) == 0) return; // someone pushed this tick already
         await JobQueueWriter.EnqueueAsync([job], conn, npgsqlTx, ct);
         await using (var clear = new NpgsqlCommand("UPDATE schedule SET error = NULL WHERE workspace_id = $1 AND path = $2", conn, npgsqlTx))
         {
@@ -64,7 +64,6 @@ public sealed class ScheduleTicks(IServiceScopeFactory scopes, IdentityResolver 
             await clear.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
-        return true;
     }
 
     /// <summary>Removes the ticks not yet started (disable, update, delete): their queued jobs and their tick rows.</summary>

@@ -17,6 +17,20 @@ public sealed class OpenedStorage(string name, string resourcePath, S3Settings s
     /// <summary>May list the bucket and see the resource's details (credentials): it is public, or the caller can read the resource.</summary>
     public bool MayBrowse { get; } = mayBrowse;
 
+    /// <summary>Runs an S3 call; a missing key or bucket becomes a 404 naming it, other S3 errors a 500 with S3's message.</summary>
+    public async Task<T> CallAsync<T>(string key, Func<Task<T>> call)
+    {
+        try { return await call(); }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw WindmillError.NotFound(e.ErrorCode == "NoSuchBucket" ? $"bucket {Bucket} of storage {Name} not found" : $"file {key} not found in storage {Name}");
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw WindmillError.Internal($"storage {Name}: {e.ErrorCode}: {e.Message}");
+        }
+    }
+
     public void RequireBrowse(string what)
     {
         if (!MayBrowse)

@@ -116,10 +116,12 @@ public sealed class JobClaims
     /// longer ours (already completed, or restarted elsewhere).
     /// </summary>
     /// <param name="lastLogs">Output not yet flushed, written in the same statement.</param>
-    public Task<Completed> CompleteAsync(Guid id, Guid claimId, string worker, JobOutcome outcome, string lastLogs, CancellationToken ct) =>
-        _completions.RunAsync(new Completion(id, claimId, worker, outcome, lastLogs), ct);
+    /// <param name="hasParent">The job has a parent (a flow step): only then is a parked parent woken; other completions skip that work.</param>
+    public Task<Completed> CompleteAsync(Guid id, Guid claimId, string worker, JobOutcome outcome, string lastLogs, bool hasParent,
+        CancellationToken ct) =>
+        _completions.RunAsync(new Completion(id, claimId, worker, outcome, lastLogs, hasParent), ct);
 
-    private sealed record Completion(Guid Id, Guid ClaimId, string Worker, JobOutcome Outcome, string LastLogs);
+    private sealed record Completion(Guid Id, Guid ClaimId, string Worker, JobOutcome Outcome, string LastLogs, bool HasParent);
 
     private async Task<IReadOnlyList<Completed>> CompleteBatchAsync(IReadOnlyList<Completion> batch, CancellationToken ct)
     {
@@ -153,11 +155,12 @@ public sealed class JobClaims
         finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.Worker).ToArray() });
         finish.Parameters.Add(new NpgsqlParameter { Value = batch.Select(c => c.LastLogs).ToArray() });
         sql.BatchCommands.Add(finish);
-        ParentWakeup.AddTo(sql, ids);
+        var steps = batch.Where(c => c.HasParent).Select(c => c.Id).ToArray();
+        if (steps.Length > 0) ParentWakeup.AddTo(sql, steps);
         var completed = new HashSet<Guid>();
         await using var r = await sql.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) completed.Add(r.GetGuid(0));
-        var woken = await ParentWakeup.ReadAsync(r, ct);
+        var woken = steps.Length > 0 ? await ParentWakeup.ReadAsync(r, ct) : [];
         return batch.Select((c, i) => new Completed(completed.Contains(c.Id), i == 0 ? woken : [])).ToList();
     }
 

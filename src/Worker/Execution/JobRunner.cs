@@ -139,7 +139,8 @@ public sealed class JobRunner(
         {
             try
             {
-                completed = await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, CancellationToken.None);
+                completed = await claims.CompleteAsync(job.Id, job.ClaimId, settings.Name, outcome, lastLogs, job.ParentJob is not null,
+                    CancellationToken.None);
                 break;
             }
             catch (Exception e) when (attempt < 8)
@@ -155,12 +156,11 @@ public sealed class JobRunner(
     /// <summary>
     /// Carries on the work a flow advance or a step completion created (new steps, woken flows): when this
     /// worker serves the job's tag and has a free slot it claims the job itself, saving a trip through
-    /// RabbitMQ per step; otherwise the job is dispatched. A woken flow is advanced right here.
+    /// RabbitMQ per step; otherwise the job is dispatched.
     /// </summary>
     private async Task HandOnAsync(IReadOnlyList<DispatchItem> next)
     {
-        var pending = new Queue<DispatchItem>(next);
-        while (pending.TryDequeue(out var item))
+        foreach (var item in next)
         {
             if (_shutdown.IsCancellationRequested || !_tags.Contains(item.Tag) || !slots.TryTake())
             {
@@ -177,13 +177,7 @@ public sealed class JobRunner(
                 continue;
             }
             if (job is null) { slots.Release(); continue; } // someone else has it
-            if (JobKind.IsFlow(job.Kind))
-            {
-                try { foreach (var more in await flows.AdvanceAsync(job, _shutdown.Token)) pending.Enqueue(more); }
-                catch (Exception e) { log.LogError(e, "flow {JobId} could not be advanced here; the zombie sweep will retry it", job.Id); }
-                finally { slots.Release(); }
-            }
-            else Start(job, slots.Release);
+            Start(job, slots.Release); // a flow is advanced there like any flow job, and hands on what it creates
         }
     }
 

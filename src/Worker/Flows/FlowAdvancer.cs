@@ -23,32 +23,26 @@ public sealed class FlowAdvancer(
 {
     public async Task<IReadOnlyList<DispatchItem>> AdvanceAsync(ClaimedJob flow, CancellationToken ct)
     {
-        IReadOnlyList<DispatchItem> dispatch;
-        try
-        {
-            await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
-            if (tx is null) return []; // restarted elsewhere
-            var run = new FlowRun(flow, tx, js, userStates, settings.Name, (refs, c) => ResolveAsFlowAsync(flow, refs, c));
-            dispatch = await run.AdvanceAsync(ct);
-            await tx.CommitAsync(ct);
-            if (run.Completed && run.IsRoot) await ForgetUserStatesAsync(flow.Id);
-            if (run.Completed && run.Outcome is { } outcome) await handlers.AfterCompletionAsync(flow, outcome);
-        }
+        try { return await InTransactionAsync(flow, run => run.AdvanceAsync(ct), ct); }
         catch (JobFailure f)
         {
             log.LogInformation("flow {JobId} failed: {Message}", flow.Id, f.Message);
-            await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
-            if (tx is null) return [];
-            var status = tx.Status ?? [];
-            var isRoot = FlowRun.IsRootFlow(flow);
-            if (isRoot) status["user_states"] = await userStates.ReadAllAsync(flow.Id);
-            var failure = new JobOutcome(JobStatus.Failure, f.ToResultJson());
-            var completed = await tx.CompleteAsync(failure, status, settings.Name, ct);
-            await tx.CommitAsync(ct);
-            if (isRoot) await ForgetUserStatesAsync(flow.Id);
-            if (completed.Done) await handlers.AfterCompletionAsync(flow, failure);
-            dispatch = completed.WokenParents;
+            // The advance's transaction went with the error: the failure is recorded in a fresh one.
+            return await InTransactionAsync(flow, run => run.CompleteAsync(new JobOutcome(JobStatus.Failure, f.ToResultJson()), ct), ct);
         }
+    }
+
+    /// <summary>One transaction on the flow under its claim; once committed, a completed flow's state is dropped and its schedule told.</summary>
+    private async Task<IReadOnlyList<DispatchItem>> InTransactionAsync(ClaimedJob flow, Func<FlowRun, Task<IReadOnlyList<DispatchItem>>> work,
+        CancellationToken ct)
+    {
+        await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
+        if (tx is null) return []; // restarted elsewhere
+        var run = new FlowRun(flow, tx, js, userStates, settings.Name, (refs, c) => ResolveAsFlowAsync(flow, refs, c));
+        var dispatch = await work(run);
+        await tx.CommitAsync(ct);
+        if (run.Completed && run.IsRoot) await ForgetUserStatesAsync(flow.Id);
+        if (run.Completed && run.Outcome is { } outcome) await handlers.AfterCompletionAsync(flow, outcome);
         return dispatch;
     }
 

@@ -27,6 +27,8 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
     private readonly JsonObject _flowInput = JsonNode.Parse(flow.ArgsJson) as JsonObject ?? [];
     private readonly List<NewJob> _push = [];
     private readonly Dictionary<Guid, JsonObject> _childStatuses = [];
+    private readonly WorkspaceIdentity _identity = flow.Identity.ToIdentity();
+    private readonly Dictionary<Guid, StepOutcome> _outcomes = [];
     private JsonObject _status = null!;
     private JsonNode? _error; // the failed step's error, seen by the failure module's expressions as `error`
 
@@ -38,11 +40,11 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
                 tx.CanceledReason), ct);
         if (tx.Status is null && IsRoot && flow.SchedulePath is { } schedule && await tx.OverlapsAsync(flow.WorkspaceId, schedule, ct))
         {
-            _status = Initial(_value.Modules, previousResult: _flowInput);
+            _status = Initial(_value.Modules.Select(m => m.Id), previousResult: _flowInput);
             var note = new JsonObject { ["skipped"] = $"the previous run of schedule {schedule} is still running (no_flow_overlap)" };
             return await FinishAsync(new JobOutcome(JobStatus.Skipped, note.ToJsonString()), ct);
         }
-        _status = tx.Status ?? Initial(_value.Modules, previousResult: _flowInput);
+        _status = tx.Status ?? Initial(_value.Modules.Select(m => m.Id), previousResult: _flowInput);
         if (_status["failure_module"] is JsonObject { } fm && (string?)fm["type"] == "InProgress")
             return await PollFailureModuleAsync(fm, ct);
 
@@ -81,7 +83,8 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
 
     // ---- starting a module
 
-    private async Task StartAsync(FlowModule module, JsonObject ms, JsonNode? previous, CancellationToken ct)
+    /// <param name="extraDelay">Added to the step's own <c>sleep</c> (a retry's wait).</param>
+    private async Task StartAsync(FlowModule module, JsonObject ms, JsonNode? previous, CancellationToken ct, TimeSpan extraDelay = default)
     {
         if (module.SkipIf is { } skip && Truthy(await EvalAsync([($"{module.Id}.skip_if", skip)], previous, null, ct)))
         {
@@ -99,30 +102,30 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
                 Succeed(ms, previous);
                 break;
             case RawScriptModule r:
-                PushStep(module, ms, JobKind.Preview, r.Path ?? $"{FlowPath}/{module.Id}", r.Language, r.Content, null,
+                Await(ms, PushJob(module, JobKind.Preview, r.Path ?? $"{FlowPath}/{module.Id}", r.Language, r.Content, null,
                     r.Tag ?? ScriptLanguage.DefaultTag(r.Language), await InputsAsync(module, r.Inputs, previous, ct), null,
-                    await DelayAsync(module, previous, ct));
+                    await DelayAsync(module, previous, extraDelay, ct)));
                 break;
             case ScriptModule s:
             {
                 long? hash = s.Hash is null ? null : ScriptHash.TryParse(s.Hash, out var h) ? h : throw new JobFailure($"step {module.Id}: invalid hash {s.Hash}");
                 var script = await tx.ScriptAsync(flow.WorkspaceId, s.Path, hash, ct) ?? throw new JobFailure($"step {module.Id}: script {s.Path} not found");
-                if (!PathPermissions.CanRead(Identity, script.Path, ExtraPerms.FromJson(script.ExtraPerms)))
+                if (!PathPermissions.CanRead(_identity, script.Path, ExtraPerms.FromJson(script.ExtraPerms)))
                     throw new JobFailure($"step {module.Id}: {flow.PermissionedAs} may not run script {script.Path}");
-                PushStep(module, ms, JobKind.Script, script.Path, script.Language, null, script.Hash,
+                Await(ms, PushJob(module, JobKind.Script, script.Path, script.Language, null, script.Hash,
                     s.TagOverride ?? script.Tag ?? ScriptLanguage.DefaultTag(script.Language), await InputsAsync(module, s.Inputs, previous, ct),
-                    null, await DelayAsync(module, previous, ct), script.Timeout);
+                    null, await DelayAsync(module, previous, extraDelay, ct), script.Timeout));
                 break;
             }
             case SubFlowModule f:
             {
                 var sub = await tx.SubFlowAsync(flow.WorkspaceId, f.Path, ct) ?? throw new JobFailure($"step {module.Id}: flow {f.Path} not found");
-                if (!PathPermissions.CanRead(Identity, f.Path, ExtraPerms.FromJson(sub.ExtraPerms)))
+                if (!PathPermissions.CanRead(_identity, f.Path, ExtraPerms.FromJson(sub.ExtraPerms)))
                     throw new JobFailure($"step {module.Id}: {flow.PermissionedAs} may not run flow {f.Path}");
-                var id = PushStep(module, ms, JobKind.Flow, f.Path, null, null, null, "flow", await InputsAsync(module, f.Inputs, previous, ct),
-                    sub.Value, await DelayAsync(module, previous, ct));
-                _childStatuses[id] = Initial(OpenFlowParser.ParseStored(JsonNode.Parse(sub.Value)).Modules, previousResult: _push[^1].ArgsJson is var a
-                    ? JsonNode.Parse(a) : null);
+                var args = await InputsAsync(module, f.Inputs, previous, ct);
+                var id = PushJob(module, JobKind.Flow, f.Path, null, null, null, "flow", args, sub.Value, await DelayAsync(module, previous, extraDelay, ct));
+                _childStatuses[id] = Initial(ModuleIds(JsonNode.Parse(sub.Value)?["modules"]), previousResult: args);
+                Await(ms, id);
                 break;
             }
             case ForLoopModule loop:
@@ -150,7 +153,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
                 ms["type"] = "InProgress";
                 ms["iterator"] = new JsonObject { ["index"] = 0 };
                 ms["flow_jobs"]!.AsArray().Add(
-                    PushNode(module, ms, Raw(module)["value"]!["modules"]!, $"{FlowPath}/loop-0", IterationInput(0, null), previous).ToString());
+                    PushNode(module, Raw(module)["value"]!["modules"]!, $"{FlowPath}/loop-0", IterationInput(0, null), previous).ToString());
                 break;
             case BranchOneModule b:
             {
@@ -164,7 +167,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
                 var modules = chosen < 0 ? Raw(module)["value"]!["default"] : Raw(module)["value"]!["branches"]![chosen]!["modules"];
                 if (modules is not JsonArray { Count: > 0 }) { Succeed(ms, previous); break; }
                 ms["type"] = "InProgress";
-                ms["job"] = PushNode(module, ms, modules, $"{FlowPath}/branchone-{(chosen < 0 ? "default" : chosen)}", _flowInput, previous).ToString();
+                ms["job"] = PushNode(module, modules, $"{FlowPath}/branchone-{(chosen < 0 ? "default" : chosen)}", _flowInput, previous).ToString();
                 break;
             }
             case BranchAllModule b:
@@ -188,7 +191,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         {
             var i = jobs.Count;
             var value = items[i];
-            var id = PushNode(module, ms, body, $"{FlowPath}/loop-{i}", IterationInput(i, value), value);
+            var id = PushNode(module, body, $"{FlowPath}/loop-{i}", IterationInput(i, value), value);
             jobs.Add(id.ToString());
             outcomesPending++;
             ms["iterator"]!["index"] = i;
@@ -207,7 +210,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
             var id = Guid.Empty; // an empty branch: its result is null, nothing runs
             if (modules is JsonArray { Count: > 0 })
             {
-                id = PushNode(module, ms, modules, $"{FlowPath}/branchall-{k}", _flowInput, previous);
+                id = PushNode(module, modules, $"{FlowPath}/branchall-{k}", _flowInput, previous);
                 pushed = true;
             }
             jobs.Add(id.ToString());
@@ -224,28 +227,31 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
     }
 
     /// <summary>A loop iteration or a branch: a child flow job over some modules, starting from <paramref name="previous"/>.</summary>
-    private Guid PushNode(FlowModule module, JsonObject ms, JsonNode modules, string path, JsonObject input, JsonNode? previous)
+    private Guid PushNode(FlowModule module, JsonNode modules, string path, JsonObject input, JsonNode? previous)
     {
         var raw = new JsonObject { ["modules"] = modules.DeepClone() }.ToJsonString();
-        var id = PushStep(module, ms, JobKind.FlowNode, path, null, null, null, "flow", input, raw, DateTime.UtcNow, keepState: true);
-        _childStatuses[id] = Initial(OpenFlowParser.ParseStored(JsonNode.Parse(raw)).Modules, previous);
+        var id = PushJob(module, JobKind.FlowNode, path, null, null, null, "flow", input, raw, DateTime.UtcNow);
+        _childStatuses[id] = Initial(ModuleIds(modules), previous);
         return id;
     }
 
-    private Guid PushStep(FlowModule module, JsonObject ms, string kind, string path, string? language, string? code, long? hash, string tag,
-        JsonObject args, string? rawFlow, DateTime scheduledFor, int? defaultTimeout = null, bool keepState = false)
+    /// <summary>A child job of this flow for <paramref name="module"/>, written when the advance commits.</summary>
+    private Guid PushJob(FlowModule module, string kind, string path, string? language, string? code, long? hash, string tag,
+        JsonObject args, string? rawFlow, DateTime scheduledFor, int? defaultTimeout = null)
     {
         var id = Guid.CreateVersion7();
         _push.Add(new NewJob(id, flow.WorkspaceId, kind, flow.CreatedBy, flow.PermissionedAs, flow.Email, hash, path, language, code,
-            args.ToJsonString(), tag, null, module.Timeout ?? defaultTimeout, scheduledFor, Identity, ParentJob: flow.Id,
+            args.ToJsonString(), tag, null, module.Timeout ?? defaultTimeout, scheduledFor, _identity, ParentJob: flow.Id,
             RootJob: flow.RootJob ?? flow.Id, Trigger: flow.SchedulePath, TriggerKind: flow.SchedulePath is null ? null : "schedule",
             FlowStepId: module.Id, RawFlow: rawFlow));
-        if (!keepState)
-        {
-            ms["type"] = "InProgress";
-            ms["job"] = id.ToString();
-        }
         return id;
+    }
+
+    /// <summary>The module now waits on one job.</summary>
+    private static void Await(JsonObject ms, Guid job)
+    {
+        ms["type"] = "InProgress";
+        ms["job"] = job.ToString();
     }
 
     // ---- reading a running module
@@ -256,10 +262,10 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         if (ms["flow_jobs"] is not JsonArray jobs)
         {
             var id = Guid.Parse((string)ms["job"]!);
-            return (await tx.OutcomesAsync([id], ct)).GetValueOrDefault(id);
+            return (await OutcomesAsync([id], ct)).GetValueOrDefault(id);
         }
         var ids = jobs.Select(j => Guid.Parse((string)j!)).ToList();
-        var outcomes = await tx.OutcomesAsync(ids.Where(i => i != Guid.Empty).ToList(), ct);
+        var outcomes = await OutcomesAsync(ids.Where(i => i != Guid.Empty).ToList(), ct);
         var results = new JsonArray();
         for (var i = 0; i < ids.Count; i++)
         {
@@ -282,7 +288,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
                 if (stop || ids.Count >= MaxWhileIterations) return Done(ms, results);
                 ms["iterator"]!["index"] = ids.Count;
                 ms["flow_jobs"]!.AsArray().Add(
-                    PushNode(module, ms, Raw(module)["value"]!["modules"]!, $"{FlowPath}/loop-{ids.Count}", IterationInput(ids.Count, null), last)
+                    PushNode(module, Raw(module)["value"]!["modules"]!, $"{FlowPath}/loop-{ids.Count}", IterationInput(ids.Count, null), last)
                         .ToString());
                 return null;
             case BranchAllModule b:
@@ -324,10 +330,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         ms["type"] = "WaitingForPriorSteps";
         var step = (int)_status["step"]!;
         var previous = await PreviousResultAsync(step, ct);
-        await StartAsync(module, ms, previous, ct);
-        // The new attempt waits for its delay (on top of any sleep the step has).
-        if (_push.Count > 0 && _push[^1].FlowStepId == module.Id)
-            _push[^1] = _push[^1] with { ScheduledFor = _push[^1].ScheduledFor + delay };
+        await StartAsync(module, ms, previous, ct, extraDelay: delay);
         return (string?)ms["type"] == "InProgress";
     }
 
@@ -361,7 +364,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
     private async Task<IReadOnlyList<DispatchItem>> PollFailureModuleAsync(JsonObject fm, CancellationToken ct)
     {
         var id = Guid.Parse((string)fm["job"]!);
-        if ((await tx.OutcomesAsync([id], ct)).GetValueOrDefault(id) is not { } outcome) return await ParkAsync(ct);
+        if ((await OutcomesAsync([id], ct)).GetValueOrDefault(id) is not { } outcome) return await ParkAsync(ct);
         fm["type"] = outcome.Succeeded ? "Success" : "Failure";
         return await FinishAsync(new JobOutcome(JobStatus.Failure, Json(outcome.Result)), ct);
     }
@@ -384,9 +387,10 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
     public JobOutcome? Outcome { get; private set; }
 
     /// <summary>A root flow: the one its steps' custom flow state (spec 5) is keyed by.</summary>
-    public bool IsRoot => IsRootFlow(flow);
+    public bool IsRoot => flow.RootJob is null && flow.Kind != JobKind.FlowNode;
 
-    public static bool IsRootFlow(ClaimedJob job) => job.RootJob is null && job.Kind != JobKind.FlowNode;
+    /// <summary>Completes the flow as it stands (a failure found outside the walk of <see cref="AdvanceAsync"/>).</summary>
+    public Task<IReadOnlyList<DispatchItem>> CompleteAsync(JobOutcome outcome, CancellationToken ct) => FinishAsync(outcome, ct);
 
     private async Task<IReadOnlyList<DispatchItem>> FinishAsync(JobOutcome outcome, CancellationToken ct)
     {
@@ -402,6 +406,15 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
 
     // ---- results and expressions
 
+    /// <summary>Step outcomes, each read from the store once per advance (a result is needed to poll, stop, and start the next step).</summary>
+    private async Task<Dictionary<Guid, StepOutcome>> OutcomesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var missing = ids.Where(id => !_outcomes.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+            foreach (var (id, outcome) in await tx.OutcomesAsync(missing, ct)) _outcomes[id] = outcome;
+        return ids.Where(_outcomes.ContainsKey).ToDictionary(id => id, id => _outcomes[id]);
+    }
+
     private JsonArray Modules => _status["modules"]!.AsArray();
 
     private async Task<JsonNode?> PreviousResultAsync(int step, CancellationToken ct) =>
@@ -412,7 +425,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         if (ms.ContainsKey("result")) return ms["result"]?.DeepClone();
         if (ms["job"] is { } job && Guid.TryParse((string?)job, out var id))
         {
-            var outcome = (await tx.OutcomesAsync([id], ct)).GetValueOrDefault(id);
+            var outcome = (await OutcomesAsync([id], ct)).GetValueOrDefault(id);
             return outcome?.Succeeded == true ? outcome.Result : WithStepId(outcome?.Result, (string?)ms["id"] ?? "");
         }
         return null;
@@ -485,11 +498,13 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         return args;
     }
 
-    private async Task<DateTime> DelayAsync(FlowModule module, JsonNode? previous, CancellationToken ct)
+    /// <summary>When the step may start: after its <c>sleep</c> and <paramref name="extraDelay"/>.</summary>
+    private async Task<DateTime> DelayAsync(FlowModule module, JsonNode? previous, TimeSpan extraDelay, CancellationToken ct)
     {
-        if (module.Sleep is not { } sleep) return DateTime.UtcNow;
+        var start = DateTime.UtcNow + extraDelay;
+        if (module.Sleep is not { } sleep) return start;
         var value = sleep is StaticInput s ? s.Value : (await EvalAsync([($"{module.Id}.sleep", Expr(sleep))], previous, null, ct))[0];
-        return value is JsonValue v && v.TryGetValue<double>(out var seconds) && seconds > 0 ? DateTime.UtcNow.AddSeconds(seconds) : DateTime.UtcNow;
+        return value is JsonValue v && v.TryGetValue<double>(out var seconds) && seconds > 0 ? start.AddSeconds(seconds) : start;
     }
 
     private async Task<int> ParallelismAsync(string id, InputTransform? parallelism, JsonNode? previous, int count, CancellationToken ct)
@@ -503,9 +518,7 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
 
     private string FlowPath => flow.RunnablePath ?? "";
 
-    private WorkspaceIdentity Identity => new(flow.Identity.WorkspaceId, flow.Identity.Username, flow.Identity.Email, flow.Identity.IsAdmin,
-        flow.Identity.IsOperator, false, flow.Identity.Groups.ToHashSet(), flow.Identity.FoldersRead.ToHashSet(),
-        flow.Identity.FoldersWrite.ToHashSet(), flow.Identity.FoldersOwned.ToHashSet());
+
 
     private static JsonObject Raw(FlowModule module) => module.Raw ?? throw new InvalidOperationException($"module {module.Id} has no JSON");
 
@@ -518,10 +531,13 @@ internal sealed class FlowRun(ClaimedJob flow, FlowTransaction tx, JsEvaluator j
         if (skipped) ms["skipped"] = true;
     }
 
-    private static JsonObject Initial(IReadOnlyList<FlowModule> modules, JsonNode? previousResult) => new()
+    private static IEnumerable<string> ModuleIds(JsonNode? modules) =>
+        modules?.AsArray().Select(m => (string?)m?["id"] ?? "") ?? [];
+
+    private static JsonObject Initial(IEnumerable<string> moduleIds, JsonNode? previousResult) => new()
     {
         ["step"] = 0,
-        ["modules"] = new JsonArray(modules.Select(m => (JsonNode)new JsonObject { ["type"] = "WaitingForPriorSteps", ["id"] = m.Id }).ToArray()),
+        ["modules"] = new JsonArray(moduleIds.Select(id => (JsonNode)new JsonObject { ["type"] = "WaitingForPriorSteps", ["id"] = id }).ToArray()),
         ["failure_module"] = null,
         ["retry"] = new JsonObject { ["fail_count"] = 0, ["failed_jobs"] = new JsonArray() },
         ["previous_result"] = previousResult?.DeepClone(),

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Npgsql;
-using Windmill.Jobs.Core.Security;
 using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Jobs;
 
@@ -143,11 +142,8 @@ public sealed class ScheduleHandlers(NpgsqlDataSource db, JobQueueWriter writer,
             (hash, language, tag, rawFlow) = (r.IsDBNull(0) ? null : r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2),
                 r.IsDBNull(3) ? null : r.GetString(3));
         }
-        var claims = job.Identity;
-        var identity = new WorkspaceIdentity(claims.WorkspaceId, claims.Username, claims.Email, claims.IsAdmin, claims.IsOperator, false,
-            claims.Groups.ToHashSet(), claims.FoldersRead.ToHashSet(), claims.FoldersWrite.ToHashSet(), claims.FoldersOwned.ToHashSet());
         var handlerJob = new NewJob(Guid.CreateVersion7(), job.WorkspaceId, isFlow ? JobKind.Flow : JobKind.Script, job.CreatedBy, job.PermissionedAs,
-            job.Email, hash, path, language, null, args.ToJsonString(), tag, null, null, DateTime.UtcNow, identity, RawFlow: rawFlow);
+            job.Email, hash, path, language, null, args.ToJsonString(), tag, null, null, DateTime.UtcNow, job.Identity.ToIdentity(), RawFlow: rawFlow);
         await writer.EnqueueAsync(handlerJob, CancellationToken.None);
         await dispatcher.DispatchAllAsync([new DispatchItem(handlerJob.Id, tag, null)]);
     }

@@ -30,24 +30,29 @@ def _base() -> str:
 _NO_BODY = object()  # a JSON null is a body too (set_flow_user_state(key, None))
 
 
-def _call(method: str, path: str, body: Any = _NO_BODY, raw: bool = False) -> Any:
+def _open(method: str, path: str, data: Any = None, content_type: Optional[str] = None, timeout: float = 300):
+    """The API's response to one request with the job's token; an HTTP error becomes a WindmillError."""
     # Imported on first use: urllib.request costs ~30 ms, more than the rest of a job's start.
     import urllib.error
     import urllib.request
 
-    data = None if body is _NO_BODY else json.dumps(body).encode()
     req = urllib.request.Request(_base() + "/" + path, data=data, method=method)
     req.add_header("Authorization", "Bearer " + os.environ["WM_TOKEN"])
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
+    if content_type:
+        req.add_header("Content-Type", content_type)
     try:
-        with urllib.request.urlopen(req, timeout=300) as resp:
-            text = resp.read().decode()
-            if raw or "json" not in (resp.headers.get("Content-Type") or ""):
-                return text
-            return json.loads(text) if text else None
+        return urllib.request.urlopen(req, timeout=timeout)
     except urllib.error.HTTPError as e:
         raise WindmillError(e.code, e.read().decode(errors="replace")) from None
+
+
+def _call(method: str, path: str, body: Any = _NO_BODY, raw: bool = False) -> Any:
+    data = None if body is _NO_BODY else json.dumps(body).encode()
+    with _open(method, path, data, "application/json" if data is not None else None) as resp:
+        text = resp.read().decode()
+        if raw or "json" not in (resp.headers.get("Content-Type") or ""):
+            return text
+        return json.loads(text) if text else None
 
 
 def _w(path: str) -> str:
@@ -194,20 +199,6 @@ def _s3_query(key: Optional[str], storage: Optional[str], s3_resource_path: Opti
     return urllib.parse.urlencode({k: v for k, v in params.items() if v})
 
 
-def _open(method: str, path: str, data: Any = None, content_type: Optional[str] = None):
-    import urllib.error
-    import urllib.request
-
-    req = urllib.request.Request(_base() + "/" + path, data=data, method=method)
-    req.add_header("Authorization", "Bearer " + os.environ["WM_TOKEN"])
-    if content_type:
-        req.add_header("Content-Type", content_type)
-    try:
-        return urllib.request.urlopen(req, timeout=3600)
-    except urllib.error.HTTPError as e:
-        raise WindmillError(e.code, e.read().decode(errors="replace")) from None
-
-
 def load_s3_file(s3object: Any, s3_resource_path: Optional[str] = None) -> bytes:
     """The whole content of a file of the workspace storage, as bytes."""
     with load_s3_file_reader(s3object, s3_resource_path) as reader:
@@ -217,7 +208,7 @@ def load_s3_file(s3object: Any, s3_resource_path: Optional[str] = None) -> bytes
 def load_s3_file_reader(s3object: Any, s3_resource_path: Optional[str] = None):
     """A reader streaming a file of the workspace storage (close it when done)."""
     key, storage = _s3_parts(s3object)
-    return _open("GET", _w("job_helpers/download_s3_file?" + _s3_query(key, storage, s3_resource_path)))
+    return _open("GET", _w("job_helpers/download_s3_file?" + _s3_query(key, storage, s3_resource_path)), timeout=3600)
 
 
 def write_s3_file(s3object: Any, file_content: Any, s3_resource_path: Optional[str] = None, content_type: Optional[str] = None,
@@ -231,7 +222,7 @@ def write_s3_file(s3object: Any, file_content: Any, s3_resource_path: Optional[s
         reader = file_content
         file_content = iter(lambda: reader.read(1024 * 1024), b"")  # sent chunked, one MiB at a time
     query = _s3_query(key, storage, s3_resource_path, content_type=content_type, content_disposition=content_disposition)
-    with _open("POST", _w("job_helpers/upload_s3_file?" + query), file_content, "application/octet-stream") as resp:
+    with _open("POST", _w("job_helpers/upload_s3_file?" + query), file_content, "application/octet-stream", timeout=3600) as resp:
         answer = json.loads(resp.read().decode())
     result = S3Object(s3=answer["file_key"])
     if storage:
