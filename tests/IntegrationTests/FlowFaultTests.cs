@@ -92,6 +92,10 @@ public sealed class FlowFaultTests(ServicesFixture services)
             else await Task.Delay(100);
         }
         Assert.NotNull(step);
+        // While it runs, the flow's status shows the step in progress (spec 7.3).
+        var live = (await alice.Get(ws.W + $"jobs_u/get/{id}")).Json!;
+        Assert.Equal("InProgress", live["flow_status"]!["modules"]![0]!["type"]!.GetValue<string>());
+        Assert.Equal(step.Value.ToString(), live["flow_status"]!["modules"]![0]!["job"]!.GetValue<string>());
         Assert.Equal(200, (await alice.Post(ws.W + $"jobs_u/queue/cancel/{id}", new { reason = "enough" })).Status);
 
         var flow = await alice.WaitAsync(ws, id, 30);

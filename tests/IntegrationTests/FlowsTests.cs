@@ -411,4 +411,20 @@ public sealed class FlowsTests(ServicesFixture services)
         Assert.Equal(422, denied.Status);
         Assert.DoesNotContain("bob's", denied.Body);
     }
+
+    [Fact]
+    public async Task A_step_over_its_timeout_is_stopped_and_fails_the_flow()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "flw");
+        var alice = await ws.AddUserAsync("alice");
+        var r = await RunAsync(alice, ws, new
+        {
+            modules = new object[]
+            {
+                new { id = "slow", timeout = 1, value = new { type = "rawscript", language = "bash", content = "sleep 20", input_transforms = new { } } },
+            },
+        });
+        Assert.Equal(422, r.Status);
+        Assert.Contains("duration > 1", r.Body); // Windmill's timeout message: the step was stopped, not left to finish
+    }
 }
