@@ -5,6 +5,7 @@ using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Flows;
 using Windmill.Jobs.Worker.Schedules;
 using Windmill.Jobs.Worker.Languages;
+using Windmill.Jobs.Worker.Languages.DuckDb;
 
 namespace Windmill.Jobs.Worker.Extensions;
 
@@ -26,6 +27,7 @@ public static class WorkerHost
         services.AddSingleton<IExecutor, PostgresExecutor>();
         services.AddSingleton<IExecutor, BunExecutor>();
         services.AddSingleton<IExecutor, DuckDbExecutor>();
+        services.AddSingleton<S3ObjectCache>();
         services.AddSingleton<JsEvaluator>();
         services.AddSingleton<FlowUserStates>();
         services.AddSingleton<FlowAdvancer>();

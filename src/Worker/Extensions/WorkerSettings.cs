@@ -20,6 +20,12 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
     public string? BunNodeModules { get; init; }
     /// <summary><c>DUCKDB_MEMORY_LIMIT</c>: the most memory one DuckDB job may use (DuckDB's syntax, e.g. <c>2GB</c>); beyond it DuckDB spills to the job's folder.</summary>
     public string? DuckDbMemoryLimit { get; init; }
+    /// <summary><c>S3_DIRECT</c> (default true): a DuckDB job allowed to see a storage's credentials stages its objects straight from S3 rather than through the API.</summary>
+    public bool S3Direct { get; init; } = true;
+    /// <summary><c>S3_TRANSFER_CONCURRENCY</c> (default 4): parallel ranged GETs or upload parts of one object.</summary>
+    public int S3TransferConcurrency { get; init; } = 4;
+    /// <summary><c>S3_CACHE_MB</c> (default 2048, 0 = off): disk kept for copies of objects DuckDB jobs read and wrote, in <c>JOB_DIR/.s3cache</c>.</summary>
+    public long S3CacheBytes { get; init; } = 2048L << 20;
 
     public static readonly string[] DefaultTags = ["deno", "python3", "go", "bash", "powershell", "dependency", "flow", "other", "bun", "php", "rust", "duckdb", "postgresql", "mysql"];
 
@@ -43,6 +49,9 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
             BunPath = env("BUN_PATH") is { Length: > 0 } bun ? bun : "bun",
             BunNodeModules = env("BUN_NODE_MODULES") is { Length: > 0 } nm ? nm : null,
             DuckDbMemoryLimit = env("DUCKDB_MEMORY_LIMIT") is { Length: > 0 } mem ? mem : null,
+            S3Direct = !string.Equals(env("S3_DIRECT"), "false", StringComparison.OrdinalIgnoreCase),
+            S3TransferConcurrency = ServiceSettings.IntOr(env, "S3_TRANSFER_CONCURRENCY", 4, 1, 64),
+            S3CacheBytes = (long)ServiceSettings.IntOr(env, "S3_CACHE_MB", 2048, 0, 1_048_576) << 20,
         };
     }
 }

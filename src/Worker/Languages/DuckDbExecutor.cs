@@ -16,7 +16,7 @@ namespace Windmill.Jobs.Worker.Languages;
 /// literals are staged through the job's folder (<see cref="S3Staging"/>): inputs before, outputs after
 /// the script succeeded, nothing uploaded when it fails.
 /// </summary>
-public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings settings) : IExecutor
+public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings settings, S3ObjectCache cache) : IExecutor
 {
     public string Language => ScriptLanguage.DuckDb;
 
@@ -38,10 +38,11 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
             .ToDictionary(p => p.Name, p => ObjectArgument(p.Name, Argument(p.Name)));
         var code = DuckDbS3References.SubstituteS3Objects(run.Code, objects);
         var references = DuckDbS3References.Find(code);
+        using var transfers = new ObjectTransfers(http.CreateClient("api"), run.Env["BASE_INTERNAL_URL"], run.Env["WM_TOKEN"], run.Job.WorkspaceId, settings, cache);
         S3Staging? staging = null;
         if (references.Count > 0)
         {
-            staging = new S3Staging(http.CreateClient("api"), run.Env["BASE_INTERNAL_URL"], run.Env["WM_TOKEN"], run.Job.WorkspaceId, run.Dir);
+            staging = new S3Staging(transfers, run.Dir);
             var local = await staging.StageAllAsync(references, ct);
             code = DuckDbS3References.Rewrite(code, references, r => local[r]);
         }

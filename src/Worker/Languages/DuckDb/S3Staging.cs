@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Windmill.Jobs.Core.Sql;
 using Windmill.Jobs.Core.Storage;
@@ -11,10 +8,10 @@ namespace Windmill.Jobs.Worker.Languages.DuckDb;
 /// <summary>
 /// Stages the S3 objects of a DuckDB script through the job's folder (spec 10.6), since httpfs cannot be
 /// used here: inputs (globs by listing) are downloaded before the script runs, outputs are uploaded only
-/// after it succeeded. Every transfer goes through the API's <c>job_helpers</c> routes with the job's token,
-/// so the job reads and writes exactly what its identity may.
+/// after it succeeded. <see cref="ObjectTransfers"/> decides, per storage, whether the worker may go
+/// straight to S3 or must go through the API's <c>job_helpers</c> routes with the job's token.
 /// </summary>
-public sealed class S3Staging(HttpClient http, string baseUrl, string token, string workspace, string dir)
+public sealed class S3Staging(ObjectTransfers transfers, string dir)
 {
     private readonly List<(S3Uri Uri, string Local)> _writes = [];
 
@@ -40,17 +37,20 @@ public sealed class S3Staging(HttpClient http, string baseUrl, string token, str
             if (!_writes.Contains((r.Uri, local))) _writes.Add((r.Uri, local));
             return local;
         }
+        var transfer = await transfers.ForAsync(r.Uri, ct);
         if (!r.Uri.IsGlob)
         {
-            if (!File.Exists(local)) await DownloadAsync(r.Uri, local, ct);
+            if (!File.Exists(local)) await transfer.DownloadAsync(r.Uri, local, ct);
             return local;
         }
-        var matches = await ListAsync(r.Uri, ct);
+        var prefix = r.Uri.Key[..r.Uri.Key.IndexOfAny(['*', '?', '[', '{'])];
+        var pattern = GlobRegex(r.Uri.Key);
+        var matches = (await transfer.ListAsync(r.Uri, prefix, ct)).Where(k => pattern.IsMatch(k)).ToList();
         if (matches.Count == 0) throw new JobFailure($"no object of storage {r.Uri.StorageName} matches {r.Uri.Key}", "S3Error");
         foreach (var key in matches)
         {
             var file = LocalPath("s3in", r.Uri with { Key = key });
-            if (!File.Exists(file)) await DownloadAsync(r.Uri with { Key = key }, file, ct);
+            if (!File.Exists(file)) await transfer.DownloadAsync(r.Uri with { Key = key }, file, ct);
         }
         return local; // the same glob, over the downloaded copies
     }
@@ -60,10 +60,11 @@ public sealed class S3Staging(HttpClient http, string baseUrl, string token, str
     {
         foreach (var (uri, local) in _writes)
         {
-            if (File.Exists(local)) await UploadAsync(uri, local, ct);
+            var transfer = await transfers.ForAsync(uri, ct);
+            if (File.Exists(local)) await transfer.UploadAsync(uri, local, ct);
             else if (Directory.Exists(local))
                 foreach (var file in Directory.EnumerateFiles(local, "*", SearchOption.AllDirectories).Order())
-                    await UploadAsync(uri with { Key = uri.Key.TrimEnd('/') + "/" + Path.GetRelativePath(local, file).Replace('\\', '/') }, file, ct);
+                    await transfer.UploadAsync(uri with { Key = uri.Key.TrimEnd('/') + "/" + Path.GetRelativePath(local, file).Replace('\\', '/') }, file, ct);
         }
     }
 
@@ -75,57 +76,6 @@ public sealed class S3Staging(HttpClient http, string baseUrl, string token, str
         if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || uri.Key.Split('/').Contains(".."))
             throw new JobFailure($"invalid object key {uri.Key}", "S3Error");
         return path;
-    }
-
-    private string Url(string route, string query) => $"{baseUrl.TrimEnd('/')}/api/w/{workspace}/job_helpers/{route}?{query}";
-
-    private static string Query(S3Uri uri, string keyName = "file_key") =>
-        $"{keyName}={Uri.EscapeDataString(uri.Key)}" + (uri.Storage is { } s ? "&storage=" + Uri.EscapeDataString(s) : "");
-
-    private HttpRequestMessage Request(HttpMethod method, string url)
-    {
-        var request = new HttpRequestMessage(method, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return request;
-    }
-
-    private async Task DownloadAsync(S3Uri uri, string local, CancellationToken ct)
-    {
-        using var response = await http.SendAsync(Request(HttpMethod.Get, Url("download_s3_file", Query(uri))), HttpCompletionOption.ResponseHeadersRead, ct);
-        await EnsureAsync(response, uri, "read", ct);
-        Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-        await using var file = File.Create(local);
-        await response.Content.CopyToAsync(file, ct);
-    }
-
-    private async Task UploadAsync(S3Uri uri, string local, CancellationToken ct)
-    {
-        await using var file = File.OpenRead(local);
-        using var request = Request(HttpMethod.Post, Url("upload_s3_file", Query(uri)));
-        request.Content = new StreamContent(file);
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var response = await http.SendAsync(request, ct);
-        await EnsureAsync(response, uri, "write", ct);
-    }
-
-    /// <summary>The keys a glob matches, listing from the part of the key before its first wildcard.</summary>
-    private async Task<List<string>> ListAsync(S3Uri glob, CancellationToken ct)
-    {
-        var prefix = glob.Key[..glob.Key.IndexOfAny(['*', '?', '[', '{'])];
-        var pattern = GlobRegex(glob.Key);
-        var keys = new List<string>();
-        string? marker = null;
-        do
-        {
-            var query = $"prefix={Uri.EscapeDataString(prefix)}" + (glob.Storage is { } s ? "&storage=" + Uri.EscapeDataString(s) : "") +
-                        (marker is null ? "" : "&marker=" + Uri.EscapeDataString(marker));
-            using var response = await http.SendAsync(Request(HttpMethod.Get, Url("list_stored_files", query)), ct);
-            await EnsureAsync(response, glob, "list", ct);
-            var page = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
-            keys.AddRange(page["windmill_large_files"]!.AsArray().Select(f => f!["s3"]!.GetValue<string>()).Where(k => pattern.IsMatch(k)));
-            marker = page["next_marker"]?.GetValue<string>();
-        } while (marker is not null);
-        return keys;
     }
 
     /// <summary>DuckDB's glob syntax: <c>*</c> within a segment, <c>**</c> across segments, <c>?</c>, <c>[…]</c>, <c>{a,b}</c>.</summary>
@@ -148,14 +98,5 @@ public sealed class S3Staging(HttpClient http, string baseUrl, string token, str
             }
         }
         return new Regex(rx.Append('$').ToString(), RegexOptions.CultureInvariant);
-    }
-
-    private static async Task EnsureAsync(HttpResponseMessage response, S3Uri uri, string action, CancellationToken ct)
-    {
-        if (response.IsSuccessStatusCode) return;
-        var message = await response.Content.ReadAsStringAsync(ct);
-        throw new JobFailure(response.StatusCode == HttpStatusCode.NotFound
-            ? $"{uri}: {message}"
-            : $"cannot {action} {uri}: {(int)response.StatusCode} {message}", "S3Error");
     }
 }
