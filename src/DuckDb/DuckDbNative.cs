@@ -59,13 +59,42 @@ internal static partial class DuckDbNative
 
     [LibraryImport(Lib, EntryPoint = "duckdb_result_error")] internal static partial IntPtr ResultError(ref Result result);
     [LibraryImport(Lib, EntryPoint = "duckdb_column_count")] internal static partial ulong ColumnCount(ref Result result);
-    [LibraryImport(Lib, EntryPoint = "duckdb_row_count")] internal static partial ulong RowCount(ref Result result);
     [LibraryImport(Lib, EntryPoint = "duckdb_column_name")] internal static partial IntPtr ColumnName(ref Result result, ulong column);
-    [LibraryImport(Lib, EntryPoint = "duckdb_column_type")] internal static partial int ColumnType(ref Result result, ulong column);
-    [LibraryImport(Lib, EntryPoint = "duckdb_value_is_null")] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ValueIsNull(ref Result result, ulong column, ulong row);
-    [LibraryImport(Lib, EntryPoint = "duckdb_value_varchar")] internal static partial IntPtr ValueVarchar(ref Result result, ulong column, ulong row);
     [LibraryImport(Lib, EntryPoint = "duckdb_destroy_result")] internal static partial void DestroyResult(ref Result result);
     [LibraryImport(Lib, EntryPoint = "duckdb_free")] internal static partial void Free(IntPtr pointer);
+
+    // Results read chunk by chunk (the value-by-value API cannot read nested, UUID, TIMESTAMP_NS, ... values).
+    [LibraryImport(Lib, EntryPoint = "duckdb_result_chunk_count")] internal static partial ulong ResultChunkCount(Result result);
+    [LibraryImport(Lib, EntryPoint = "duckdb_result_get_chunk")] internal static partial IntPtr ResultGetChunk(Result result, ulong index);
+    [LibraryImport(Lib, EntryPoint = "duckdb_column_logical_type")] internal static partial IntPtr ColumnLogicalType(ref Result result, ulong column);
+    [LibraryImport(Lib, EntryPoint = "duckdb_data_chunk_get_size")] internal static partial ulong ChunkSize(IntPtr chunk);
+    [LibraryImport(Lib, EntryPoint = "duckdb_data_chunk_get_vector")] internal static partial IntPtr ChunkVector(IntPtr chunk, ulong column);
+    [LibraryImport(Lib, EntryPoint = "duckdb_destroy_data_chunk")] internal static partial void DestroyChunk(ref IntPtr chunk);
+    [LibraryImport(Lib, EntryPoint = "duckdb_vector_get_data")] internal static partial IntPtr VectorData(IntPtr vector);
+    [LibraryImport(Lib, EntryPoint = "duckdb_vector_get_validity")] internal static partial IntPtr VectorValidity(IntPtr vector);
+    [LibraryImport(Lib, EntryPoint = "duckdb_list_vector_get_child")] internal static partial IntPtr ListVectorChild(IntPtr vector);
+    [LibraryImport(Lib, EntryPoint = "duckdb_array_vector_get_child")] internal static partial IntPtr ArrayVectorChild(IntPtr vector);
+    [LibraryImport(Lib, EntryPoint = "duckdb_struct_vector_get_child")] internal static partial IntPtr StructVectorChild(IntPtr vector, ulong index);
+
+    // Logical types.
+    [LibraryImport(Lib, EntryPoint = "duckdb_get_type_id")] internal static partial int TypeId(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_destroy_logical_type")] internal static partial void DestroyLogicalType(ref IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_decimal_scale")] internal static partial byte DecimalScale(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_decimal_internal_type")] internal static partial int DecimalInternalType(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_enum_internal_type")] internal static partial int EnumInternalType(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_enum_dictionary_size")] internal static partial uint EnumDictionarySize(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_enum_dictionary_value")] internal static partial IntPtr EnumDictionaryValue(IntPtr type, ulong index);
+    [LibraryImport(Lib, EntryPoint = "duckdb_list_type_child_type")] internal static partial IntPtr ListChildType(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_array_type_child_type")] internal static partial IntPtr ArrayChildType(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_array_type_array_size")] internal static partial ulong ArraySize(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_struct_type_child_count")] internal static partial ulong StructChildCount(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_struct_type_child_name")] internal static partial IntPtr StructChildName(IntPtr type, ulong index);
+    [LibraryImport(Lib, EntryPoint = "duckdb_struct_type_child_type")] internal static partial IntPtr StructChildType(IntPtr type, ulong index);
+    [LibraryImport(Lib, EntryPoint = "duckdb_union_type_member_count")] internal static partial ulong UnionMemberCount(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_union_type_member_name")] internal static partial IntPtr UnionMemberName(IntPtr type, ulong index);
+    [LibraryImport(Lib, EntryPoint = "duckdb_union_type_member_type")] internal static partial IntPtr UnionMemberType(IntPtr type, ulong index);
+    [LibraryImport(Lib, EntryPoint = "duckdb_map_type_key_type")] internal static partial IntPtr MapKeyType(IntPtr type);
+    [LibraryImport(Lib, EntryPoint = "duckdb_map_type_value_type")] internal static partial IntPtr MapValueType(IntPtr type);
 
     internal static string? Utf8(IntPtr p) => p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
 

@@ -108,46 +108,37 @@ public sealed class DuckDbSession : IDisposable
         if (state != Success) throw new DuckDbError($"cannot bind parameter {index}");
     }
 
+    /// <summary>The rows of a result, chunk by chunk, as JSON objects keyed by column name (<see cref="DuckDbValues"/>).</summary>
     private static JsonArray ReadRows(ref Result result)
     {
-        var columns = ColumnCount(ref result);
-        var rowCount = RowCount(ref result);
+        var columns = (int)ColumnCount(ref result);
         var names = new string[columns];
-        var types = new int[columns];
-        for (ulong c = 0; c < columns; c++)
+        var types = new DuckDbType[columns];
+        for (var c = 0; c < columns; c++)
         {
-            names[c] = Utf8(ColumnName(ref result, c)) ?? $"column{c}";
-            types[c] = ColumnType(ref result, c);
+            names[c] = Utf8(ColumnName(ref result, (ulong)c)) ?? $"column{c}";
+            var type = ColumnLogicalType(ref result, (ulong)c);
+            try { types[c] = DuckDbType.From(type, names[c]); }
+            finally { DestroyLogicalType(ref type); }
         }
         var rows = new JsonArray();
-        for (ulong r = 0; r < rowCount; r++)
+        var vectors = new IntPtr[columns];
+        for (ulong k = 0, chunks = ResultChunkCount(result); k < chunks; k++)
         {
-            var row = new JsonObject();
-            for (ulong c = 0; c < columns; c++)
-                row[names[c]] = ValueIsNull(ref result, c, r) ? null : ToJson(types[c], TakeUtf8(ValueVarchar(ref result, c, r)) ?? "");
-            rows.Add(row);
+            var chunk = ResultGetChunk(result, k);
+            try
+            {
+                for (var c = 0; c < columns; c++) vectors[c] = ChunkVector(chunk, (ulong)c);
+                for (ulong r = 0, size = ChunkSize(chunk); r < size; r++)
+                {
+                    var row = new JsonObject();
+                    for (var c = 0; c < columns; c++) row[names[c]] = DuckDbValues.Read(types[c], vectors[c], r);
+                    rows.Add(row);
+                }
+            }
+            finally { DestroyChunk(ref chunk); }
         }
         return rows;
-    }
-
-    /// <summary>DuckDB values as JSON: numbers stay exact, timestamps become ISO 8601, the rest text.</summary>
-    private static JsonNode? ToJson(int type, string text)
-    {
-        switch (type)
-        {
-            case 1: return JsonValue.Create(text == "true");
-            case >= 2 and <= 9 or 16 or 19 or 32: return ParseOr(text);
-            case 10 or 11: return double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? ParseOr(text) : JsonValue.Create(text);
-            case 12 or 20 or 21 or 22 or 31: return JsonValue.Create(text.Replace(' ', 'T'));
-            case 24 or 33: return ParseOr(text);
-            default: return JsonValue.Create(text);
-        }
-    }
-
-    private static JsonNode? ParseOr(string text)
-    {
-        try { return JsonNode.Parse(text); }
-        catch (JsonException) { return JsonValue.Create(text); }
     }
 
     public void Dispose()
