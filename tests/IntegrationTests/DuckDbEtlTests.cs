@@ -59,6 +59,9 @@ public sealed class DuckDbEtlTests(ServicesFixture services)
         var preview = (await alice.Get(ws.W + "job_helpers/load_file_preview?file_key=out/daily.parquet" + query)).Json!;
         Assert.Equal("Parquet", preview["content_type"]!.GetValue<string>());
         Assert.Contains("\"kind\"", preview["content"]!.GetValue<string>());
+        var asCsv = await alice.Get(ws.W + "job_helpers/download_s3_parquet_file_as_csv?file_key=out/daily.parquet" + query);
+        Assert.Equal(200, asCsv.Status);
+        Assert.Equal("kind,n,total\na,100,5050.0\nb,100,5050.0\n", asCsv.Body);
         var badColumn = await alice.Get(ws.W + "job_helpers/load_parquet_preview/out/daily.parquet?sort_col=nope" + query);
         Assert.Equal(400, badColumn.Status);
         Assert.Contains("no column 'nope'", badColumn.Body);

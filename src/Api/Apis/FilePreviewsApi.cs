@@ -7,7 +7,7 @@ namespace Windmill.Jobs.Api.Apis;
 
 /// <summary>
 /// Previews of stored files (spec 10.4): a byte range of text, and pages of parquet and CSV tables read
-/// with DuckDB (sorting and a search on one column), as columns of values. The object is staged in a
+/// with DuckDB (sorting and a search on one column), as columns of values; a parquet file as CSV. The object is staged in a
 /// temporary file for DuckDB (parquet keeps its index at the end) and removed afterwards.
 /// </summary>
 public static class FilePreviewsApi
@@ -32,6 +32,16 @@ public static class FilePreviewsApi
             var separator = path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? "\t" : ",";
             var rows = Query(staged.Dir, $"SELECT count(*) AS count FROM {Source(ReaderOf(path), staged.File, separator)}", _ => null);
             return Results.Json(new { count = rows[0]!["count"]!.GetValue<long>() });
+        });
+        g.MapGet("/download_s3_parquet_file_as_csv", async (Authed who, WindmillDb db, WorkspaceStorage storages, HttpContext http,
+            string? file_key, string? storage, CancellationToken ct) =>
+        {
+            if (string.IsNullOrEmpty(file_key)) throw WindmillError.BadRequest("file_key is required");
+            var staged = await StageAsync(who, db, storages, file_key, storage, ct);
+            http.Response.RegisterForDispose(staged); // the folder goes once the CSV is sent
+            var csv = Path.Combine(staged.Dir, "data.csv");
+            Query(staged.Dir, $"COPY (SELECT * FROM {Source("read_parquet", staged.File, null)}) TO {Literal(csv)} (FORMAT csv, HEADER)", _ => null);
+            return Results.File(csv, "text/csv", Path.ChangeExtension(Path.GetFileName(file_key), ".csv"));
         });
         return w;
     }
