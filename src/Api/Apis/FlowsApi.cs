@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Windmill.Jobs.Core.Assets;
 using Windmill.Jobs.Core.Flows;
+using Windmill.Jobs.Store.Assets;
 
 namespace Windmill.Jobs.Api.Apis;
 
@@ -18,15 +21,24 @@ public static class FlowsApi
 
     public sealed record FlowView(
         string WorkspaceId, string Path, string Summary, string Description, JsonNode? Value, JsonNode? Schema, string EditedBy,
-        DateTime EditedAt, bool Archived, Dictionary<string, bool> ExtraPerms, string? Tag, int? Timeout, short? Priority, long? VersionId);
+        DateTime EditedAt, bool Archived, Dictionary<string, bool> ExtraPerms, string? Tag, int? Timeout, short? Priority, long? VersionId)
+    {
+        /// <summary>flows/get only: each step's detected assets (inline steps from their code, script steps from the script's), for drawing asset nodes.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public JsonObject? AssetsByModule { get; init; }
+    }
 
     public static RouteGroupBuilder MapFlowsApi(this RouteGroupBuilder w)
     {
         var g = w.MapGroup("/flows");
         g.MapPost("/create", Create);
         g.MapPost("/update/{*path}", Update);
-        g.MapGet("/get/{*path}", async (Authed who, WindmillDb db, string path, CancellationToken ct) =>
-            Results.Json(View(await LiveAsync(who, db, path, ct))));
+        g.MapGet("/get/{*path}", async (Authed who, WindmillDb db, AssetStore assets, string path, CancellationToken ct) =>
+        {
+            var flow = await LiveAsync(who, db, path, ct);
+            var view = View(flow);
+            return Results.Json(view with { AssetsByModule = await ModuleAssetsAsync(who, assets, view.Value, ct) });
+        });
         g.MapGet("/list", List);
         g.MapGet("/exists/{*path}", async (Authed who, WindmillDb db, string path, CancellationToken ct) =>
             Results.Json(await db.Flows.AnyAsync(f => f.WorkspaceId == who.Workspace && f.Path == path && !f.Archived, ct)));
@@ -39,6 +51,20 @@ public static class FlowsApi
         f.WorkspaceId, f.Path, f.Summary, f.Description, withValue ? JsonNode.Parse(f.Value) : null,
         f.Schema is null ? null : JsonNode.Parse(f.Schema), f.EditedBy, f.EditedAt, f.Archived,
         ExtraPerms.FromJson(f.ExtraPerms).Entries.ToDictionary(), f.Tag, f.Timeout, f.Priority, f.Versions.Length > 0 ? f.Versions[^1] : null);
+
+    /// <summary>Each step's assets: an inline step's from its code, a script step's as stored for that script.</summary>
+    private static async Task<JsonObject> ModuleAssetsAsync(Authed who, AssetStore store, JsonNode? value, CancellationToken ct)
+    {
+        var detected = FlowAssets.Detect(value);
+        var scripts = detected.ScriptSteps.ToList();
+        var stored = await store.AssetsOfAsync(who.Workspace, [.. scripts.Select(s => new AssetUsageKey("script", s.Value))], ct);
+        var byModule = new JsonObject();
+        foreach (var (id, assets) in detected.ByModule)
+            byModule[id] = new JsonArray([.. assets.Select(a => (JsonNode)new JsonObject { ["kind"] = a.Kind.Name(), ["path"] = a.Path, ["access_type"] = a.Access?.Name() })]);
+        for (var i = 0; i < scripts.Count; i++)
+            byModule[scripts[i].Key] = new JsonArray([.. stored[i].Select(a => (JsonNode)new JsonObject { ["kind"] = a.Kind, ["path"] = a.Path, ["access_type"] = a.Access })]);
+        return byModule;
+    }
 
     /// <summary>The live flow at a path, checked for read access.</summary>
     public static async Task<Flow> LiveAsync(Authed who, WindmillDb db, string path, CancellationToken ct)
@@ -59,7 +85,7 @@ public static class FlowsApi
         if (body.Priority is < 0 or > 100) throw WindmillError.BadRequest("priority must be from 0 to 100");
     }
 
-    private static async Task<IResult> Create(Authed who, WindmillDb db, AuditLog audit, CreateFlow body, CancellationToken ct)
+    private static async Task<IResult> Create(Authed who, WindmillDb db, AuditLog audit, HttpResponse response, CreateFlow body, CancellationToken ct)
     {
         who.RequireScope($"flows:write:{body.Path}");
         who.RequireWriter("deploy flows");
@@ -72,12 +98,15 @@ public static class FlowsApi
         Apply(flow, body, who);
         db.Flows.Add(flow);
         await SaveVersionAsync(db, flow, who, ct);
+        var warning = await StaticAssets.StoreFlowAsync(db, who.Workspace, flow.Path, body.Value, ct);
         await tx.CommitAsync(ct);
+        StaticAssets.Warn(response, warning);
         audit.Record(who.Workspace, who.Username, "flows.create", "Create", body.Path);
         return Replies.Created(body.Path);
     }
 
-    private static async Task<IResult> Update(Authed who, WindmillDb db, AuditLog audit, string path, CreateFlow body, CancellationToken ct)
+    private static async Task<IResult> Update(Authed who, WindmillDb db, AuditLog audit, HttpResponse response, string path, CreateFlow body,
+        CancellationToken ct)
     {
         who.RequireScope($"flows:write:{path}");
         who.RequireWriter("deploy flows");
@@ -94,10 +123,13 @@ public static class FlowsApi
             await db.Database.ExecuteSqlAsync($"UPDATE flow SET path = {body.Path} WHERE workspace_id = {who.Workspace} AND path = {path}", ct);
             db.Entry(flow).State = EntityState.Detached;
             flow = await db.Flows.FirstAsync(f => f.WorkspaceId == who.Workspace && f.Path == body.Path, ct);
+            await StaticAssets.ForgetAsync(db, who.Workspace, "flow", path, ct);
         }
         Apply(flow, body, who);
         await SaveVersionAsync(db, flow, who, ct);
+        var warning = await StaticAssets.StoreFlowAsync(db, who.Workspace, flow.Path, body.Value, ct);
         await tx.CommitAsync(ct);
+        StaticAssets.Warn(response, warning);
         audit.Record(who.Workspace, who.Username, "flows.update", "Update", body.Path);
         return Replies.Text($"Flow {body.Path} updated");
     }
@@ -159,7 +191,10 @@ public static class FlowsApi
         var f = Access.RequireFound(await db.Flows.FirstOrDefaultAsync(x => x.WorkspaceId == who.Workspace && x.Path == path, ct), "Flow", path);
         Access.RequireWrite(who, "Flow", path, f.ExtraPerms);
         db.Flows.Remove(f);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        await StaticAssets.ForgetAsync(db, who.Workspace, "flow", path, ct);
+        await tx.CommitAsync(ct);
         audit.Record(who.Workspace, who.Username, "flows.delete", "Delete", path);
         return Replies.Text($"Flow {path} deleted");
     }

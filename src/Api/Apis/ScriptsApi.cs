@@ -63,7 +63,7 @@ public static class ScriptsApi
         return s;
     }
 
-    private static async Task<IResult> Create(Authed who, WindmillDb db, AuditLog audit, CreateScript body, CancellationToken ct)
+    private static async Task<IResult> Create(Authed who, WindmillDb db, AuditLog audit, HttpResponse response, CreateScript body, CancellationToken ct)
     {
         who.RequireScope($"scripts:write:{body.Path}");
         who.RequireWriter("deploy scripts");
@@ -107,7 +107,9 @@ public static class ScriptsApi
         {
             throw WindmillError.BadRequest($"a new version of {body.Path} was deployed at the same time; fetch it and retry with its hash as parent_hash");
         }
+        var warning = await StaticAssets.StoreScriptAsync(db, who.Workspace, body.Path, language, body.Content, ct);
         await tx.CommitAsync(ct);
+        StaticAssets.Warn(response, warning);
         audit.Record(who.Workspace, who.Username, "scripts.create", "Create", body.Path, new { hash = ScriptHash.ToHex(script.Hash) });
         return Replies.Created(ScriptHash.ToHex(script.Hash));
     }
@@ -151,7 +153,10 @@ public static class ScriptsApi
         Access.RequireWrite(who, "Script", path, versions.OrderByDescending(v => v.CreatedAt).First().ExtraPerms);
         // Versions stay (jobs refer to them by hash); they are only marked deleted.
         foreach (var v in versions) { v.Deleted = true; v.Archived = true; }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        await StaticAssets.ForgetAsync(db, who.Workspace, "script", path, ct);
+        await tx.CommitAsync(ct);
         audit.Record(who.Workspace, who.Username, "scripts.delete", "Delete", path);
         return Replies.Text($"Script {path} deleted");
     }

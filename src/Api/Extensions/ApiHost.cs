@@ -76,6 +76,7 @@ public static class ApiHost
         services.AddSingleton<FlowUserStates>();
         services.AddSingleton<ScheduleTicks>();
         services.AddSingleton<WorkspaceStorage>();
+        services.AddSingleton<Windmill.Jobs.Store.Assets.AssetStore>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<CompletionWaiter>();
         services.AddHostedService(sp => sp.GetRequiredService<CompletionWaiter>());
@@ -113,6 +114,7 @@ public static class ApiHost
         w.MapJobsApi();
         w.MapJobHelpersApi();
         w.MapFilePreviewsApi();
+        w.MapAssetsApi();
 
         app.MapFallback((HttpContext ctx) => Replies.Text($"Not found: no route {ctx.Request.Method} {ctx.Request.Path}", 404));
     }

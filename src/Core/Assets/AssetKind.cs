@@ -16,7 +16,9 @@ public static class AssetKinds
 
     public static bool TryParse(string? name, out AssetKind kind)
     {
+        foreach (var k in Enum.GetValues<AssetKind>())
+            if (k.Name() == name) { kind = k; return true; }
         kind = default;
-        return name is not null && name.All(char.IsAsciiLetterLower) && Enum.TryParse(name, ignoreCase: true, out kind);
+        return false;
     }
 }

@@ -51,3 +51,10 @@ public sealed class Storage : Migration
 {
     protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0005_storage.sql"));
 }
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0006_assets")]
+public sealed class Assets : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0006_assets.sql"));
+}

@@ -6,7 +6,8 @@ using System.Text.Json.Nodes;
 namespace Windmill.Jobs.IntegrationTests.Infrastructure;
 
 /// <summary>What the API answered: status, body text and content type.</summary>
-public sealed record Reply(int Status, string Body, string? ContentType)
+/// <param name="Warning">The <c>x-windmill-warning</c> header (deploys whose asset detection was partial).</param>
+public sealed record Reply(int Status, string Body, string? ContentType, string? Warning = null)
 {
     public JsonNode? Json => JsonNode.Parse(Body);
     public bool IsJson => ContentType?.StartsWith("application/json") == true;
@@ -43,7 +44,8 @@ public sealed class ApiClient(string baseUrl, string? token)
             _ => new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
         };
         using var response = await Http.SendAsync(request);
-        return new Reply((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
+        return new Reply((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString(),
+            response.Headers.TryGetValues("x-windmill-warning", out var warning) ? string.Join("; ", warning) : null);
     }
 
     public ApiClient As(string? otherToken) => new(baseUrl, otherToken);
