@@ -27,7 +27,7 @@ public sealed class AssetsTests(ServicesFixture services)
 
         var list = (await alice.Get(ws.W + "assets/list")).Json!;
         var events = list["assets"]!.AsArray().Single(a => a!["path"]!.GetValue<string>() == "/raw/events.csv");
-        Assert.Equal("s3object", events["kind"]!.GetValue<string>());
+        Assert.Equal("s3object", events!["kind"]!.GetValue<string>());
         Assert.Equal(new[] { "u/alice/etl", "u/alice/py" }, events["usages"]!.AsArray().Select(u => u!["path"]!.GetValue<string>()).Order());
         Assert.All(events["usages"]!.AsArray(), u => Assert.Equal("script", u!["kind"]!.GetValue<string>()));
         Assert.Null(list["next_cursor"]);

@@ -14,6 +14,8 @@ public class PythonAssetParserTests
     [InlineData("wmill.get_resource('u/alice/pg')", "resource:u/alice/pg:?")]
     [InlineData("wmill.get_resource(path='$res:f/data/pg')", "resource:f/data/pg:?")]
     [InlineData("wmill.set_resource('f/data/state', {'a': 1})", "resource:f/data/state:w")]
+    [InlineData("wmill.set_resource({'a': 1}, 'f/data/state')", "resource:f/data/state:w")] // the client's own order
+    [InlineData("wmill.set_resource(value, path='f/data/kw')", "resource:f/data/kw:w")]
     [InlineData("wmill.get_boto3_connection_settings(s3_resource_path='u/alice/s3')", "resource:u/alice/s3:?")]
     [InlineData("wmill.load_s3_file('s3://a/' 'joined.csv')", "s3object:a/joined.csv:r")]
     [InlineData("load_s3_file('s3:///bare.csv')", "s3object:/bare.csv:?")] // no wmill receiver: only the URI string

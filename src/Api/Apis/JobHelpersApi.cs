@@ -1,3 +1,5 @@
+using Windmill.Jobs.Core.Assets;
+using Windmill.Jobs.Runtime;
 using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -24,15 +26,17 @@ public static class JobHelpersApi
         g.MapGet("/download_s3_file", Download);
         g.MapGet("/list_stored_files", List);
         g.MapGet("/load_file_metadata", Metadata);
-        g.MapDelete("/delete_s3_file", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? file_key, string? storage, CancellationToken ct) =>
+        g.MapDelete("/delete_s3_file", async (Authed who, WindmillDb db, WorkspaceStorage storages, AssetEvents assets, string? file_key, string? storage,
+            CancellationToken ct) =>
         {
             using var s = await storages.OpenAsync(who, db, storage, ct);
             var key = RequireKey(file_key, "file_key");
             await s.CallAsync(key, () => s.Client.DeleteObjectAsync(s.Bucket, key, ct));
+            assets.UsedObject(who, storage, null, key, AssetAccess.W);
             return Replies.Text($"file {key} deleted");
         });
-        g.MapGet("/move_s3_file", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? src_file_key, string? dest_file_key,
-            string? storage, CancellationToken ct) =>
+        g.MapGet("/move_s3_file", async (Authed who, WindmillDb db, WorkspaceStorage storages, AssetEvents assets, string? src_file_key,
+            string? dest_file_key, string? storage, CancellationToken ct) =>
         {
             using var s = await storages.OpenAsync(who, db, storage, ct);
             var (from, to) = (RequireKey(src_file_key, "src_file_key"), RequireKey(dest_file_key, "dest_file_key"));
@@ -41,6 +45,8 @@ public static class JobHelpersApi
             using (var source = await s.CallAsync(from, () => s.Client.GetObjectAsync(s.Bucket, from, ct)))
                 await UploadStreamAsync(s, to, source.ResponseStream, ct);
             await s.CallAsync(from, () => s.Client.DeleteObjectAsync(s.Bucket, from, ct));
+            assets.UsedObject(who, storage, null, from, AssetAccess.RW); // read, then removed
+            assets.UsedObject(who, storage, null, to, AssetAccess.W);
             return Replies.Text($"file {from} moved to {to}");
         });
         g.MapGet("/test_connection", async (Authed who, WindmillDb db, WorkspaceStorage storages, string? storage, CancellationToken ct) =>
@@ -92,14 +98,15 @@ public static class JobHelpersApi
     private static string RequireKey(string? key, string name) =>
         string.IsNullOrWhiteSpace(key) ? throw WindmillError.BadRequest($"{name} is required") : key;
 
-    private static async Task<IResult> Upload(Authed who, WindmillDb db, WorkspaceStorage storages, HttpRequest req, string? file_key,
-        string? file_extension, string? storage, string? s3_resource_path, CancellationToken ct)
+    private static async Task<IResult> Upload(Authed who, WindmillDb db, WorkspaceStorage storages, AssetEvents assets, HttpRequest req,
+        string? file_key, string? file_extension, string? storage, string? s3_resource_path, CancellationToken ct)
     {
         using var s = await storages.OpenAsync(who, db, storage, ct, s3_resource_path);
         var key = string.IsNullOrEmpty(file_key)
             ? $"windmill_uploads/{Guid.NewGuid():N}" + (string.IsNullOrEmpty(file_extension) ? "" : "." + file_extension.TrimStart('.'))
             : file_key;
         await UploadStreamAsync(s, key, req.Body, ct);
+        assets.UsedObject(who, storage, s3_resource_path, key, AssetAccess.W);
         return Results.Json(new { file_key = key });
     }
 
@@ -158,12 +165,13 @@ public static class JobHelpersApi
         return filled;
     }
 
-    private static async Task Download(Authed who, WindmillDb db, WorkspaceStorage storages, HttpContext http, string? file_key, string? storage,
-        string? s3_resource_path, CancellationToken ct)
+    private static async Task Download(Authed who, WindmillDb db, WorkspaceStorage storages, AssetEvents assets, HttpContext http, string? file_key,
+        string? storage, string? s3_resource_path, CancellationToken ct)
     {
         using var s = await storages.OpenAsync(who, db, storage, ct, s3_resource_path);
         var key = RequireKey(file_key, "file_key");
         using var obj = await s.CallAsync(key, () => s.Client.GetObjectAsync(s.Bucket, key, ct));
+        assets.UsedObject(who, storage, s3_resource_path, key, AssetAccess.R);
         http.Response.ContentType = "application/octet-stream";
         http.Response.ContentLength = obj.ContentLength;
         await obj.ResponseStream.CopyToAsync(http.Response.Body, ct);

@@ -1,3 +1,5 @@
+using Windmill.Jobs.Core.Assets;
+using Windmill.Jobs.Runtime;
 using System.Text.Json.Nodes;
 using Npgsql;
 using Windmill.Jobs.Core.Resources;
@@ -121,10 +123,12 @@ public static class ResourcesApi
     private static async Task<IResult> Exists(Authed who, WindmillDb db, string path, CancellationToken ct) =>
         Results.Json(await db.Resources.AnyAsync(r => r.WorkspaceId == who.Workspace && r.Path == path, ct));
 
-    private static async Task<IResult> GetValue(Authed who, WindmillDb db, string path, CancellationToken ct)
+    private static async Task<IResult> GetValue(Authed who, WindmillDb db, AssetEvents assets, string path, CancellationToken ct)
     {
         who.RequireScope($"resources:read:{path}");
-        return Replies.RawJson((await Load(who, db, path, false, ct)).Value);
+        var value = (await Load(who, db, path, false, ct)).Value;
+        assets.Used(who, AssetKind.Resource, path, AssetAccess.R);
+        return Replies.RawJson(value);
     }
 
     /// <summary>
@@ -133,7 +137,7 @@ public static class ResourcesApi
     /// <c>allow_cache</c> is accepted and ignored: a cache would break read-after-write of states.
     /// </summary>
     private static async Task<IResult> GetValueInterpolated(Authed who, NpgsqlDataSource db, SecretReveal reveal, JobContexts jobs,
-        HttpContext http, string path, Guid? job_id, bool? allow_cache, CancellationToken ct)
+        AssetEvents assets, HttpContext http, string path, Guid? job_id, bool? allow_cache, CancellationToken ct)
     {
         who.RequireScope($"resources:read:{path}");
         var source = new StoreReferenceSource(who, db, reveal, job_id is { } jobId
@@ -141,6 +145,7 @@ public static class ResourcesApi
             : null);
         var value = await source.GetResourceValueAsync(path, ct);
         var result = await ResourceInterpolator.InterpolateAsync(value, source, path, ct);
+        assets.Used(who, AssetKind.Resource, path, AssetAccess.R);
         return Replies.RawJson(result?.ToJsonString() ?? "null");
     }
 
@@ -149,7 +154,7 @@ public static class ResourcesApi
     /// two jobs writing the first state at once both succeed and the last one wins, where Windmill's
     /// exists-then-create answers the loser 400 "already exists".
     /// </summary>
-    private static async Task<IResult> Create(Authed who, WindmillDb db, ResourceValueValidator validator, AuditLog audit,
+    private static async Task<IResult> Create(Authed who, WindmillDb db, ResourceValueValidator validator, AuditLog audit, AssetEvents assets,
         CreateResource body, bool? update_if_exists, CancellationToken ct)
     {
         who.RequireScope($"resources:write:{body.Path}");
@@ -192,6 +197,7 @@ public static class ResourcesApi
         }
         await tx.CommitAsync(ct);
         audit.Record(who.Workspace, who.Username, updated ? "resources.update" : "resources.create", updated ? "Update" : "Create", body.Path);
+        assets.Used(who, AssetKind.Resource, body.Path, AssetAccess.W);
         return Replies.Created($"resource {body.Path} created");
     }
 
@@ -233,7 +239,7 @@ public static class ResourcesApi
     }
 
     private static async Task<IResult> UpdateValue(Authed who, WindmillDb db, ResourceValueValidator validator, AuditLog audit,
-        string path, EditResourceValue body, CancellationToken ct)
+        AssetEvents assets, string path, EditResourceValue body, CancellationToken ct)
     {
         who.RequireScope($"resources:write:{path}");
         if (!body.HasValue) throw WindmillError.BadRequest("the body needs a value field: {\"value\": ...}");
@@ -244,6 +250,7 @@ public static class ResourcesApi
         r.EditedAt = DateTime.UtcNow;
         await db.SaveChangesAsync(ct);
         audit.Record(who.Workspace, who.Username, "resources.update", "Update", path);
+        assets.Used(who, AssetKind.Resource, path, AssetAccess.W);
         return Replies.Text($"value of resource {path} updated");
     }
 

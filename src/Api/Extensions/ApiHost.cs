@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Http.Json;
 using Windmill.Jobs.Api.Apis;
+using Windmill.Jobs.Api.Consumers;
 using Windmill.Jobs.Runtime;
 
 namespace Windmill.Jobs.Api.Extensions;
@@ -81,11 +82,26 @@ public static class ApiHost
         services.AddSingleton<CompletionWaiter>();
         services.AddHostedService(sp => sp.GetRequiredService<CompletionWaiter>());
         services.AddHostedService<DispatchLeader>();
-        services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
+        services.AddMassTransit(bus =>
         {
-            cfg.Host(settings.Services.RabbitMqUrl);
-            JobBusTopology.Configure(cfg);
-        }));
+            bus.AddConsumer<AssetEventsConsumer>();
+            bus.UsingRabbitMq((ctx, cfg) =>
+            {
+                cfg.Host(settings.Services.RabbitMqUrl);
+                JobBusTopology.Configure(cfg);
+                cfg.ReceiveEndpoint(AssetEvents.Queue, e =>
+                {
+                    e.ConfigureConsumeTopology = false;
+                    e.PrefetchCount = 4;
+                    e.ConcurrentMessageLimit = 2;
+                    // A store outage holds the events in RabbitMQ (about two days of retries) instead of losing them.
+                    e.UseMessageRetry(r => r.Interval(100_000, TimeSpan.FromSeconds(2)));
+                    e.ConfigureConsumer<AssetEventsConsumer>(ctx);
+                });
+            });
+        });
+        services.AddSingleton<AssetEvents>();
+        services.AddHostedService(sp => sp.GetRequiredService<AssetEvents>());
         services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
     }
 

@@ -15,6 +15,9 @@ public sealed record ApiSettings(ServiceSettings Services, int Port, string? Sup
     /// default 7 days), <c>TIMEOUT_WAIT_RESULT</c> (s, default 600).</summary>
     public QueueSettings Queue { get; init; } = new(60, 3, 30, 604_800, 600);
 
+    /// <summary><c>ASSET_JOB_USAGES_KEPT</c> (default 10): the latest job usages kept per asset (spec 9.5).</summary>
+    public int AssetJobUsagesKept { get; init; } = 10;
+
     public static ApiSettings FromEnvironment(Func<string, string?> env)
     {
         var port = ServiceSettings.IntOr(env, "PORT", 8000, 1, 65535);
@@ -30,7 +33,10 @@ public sealed record ApiSettings(ServiceSettings Services, int Port, string? Sup
             ServiceSettings.IntOr(env, "RECOVERY_INTERVAL", 30, 1, 3_600),
             ServiceSettings.IntOr(env, "TIMEOUT", 604_800, 1, 31_536_000),
             ServiceSettings.IntOr(env, "TIMEOUT_WAIT_RESULT", 600, 1, 86_400));
-        return new ApiSettings(services, port, secret, baseUrl, authCache) { Queue = queue };
+        return new ApiSettings(services, port, secret, baseUrl, authCache)
+        {
+            Queue = queue, AssetJobUsagesKept = ServiceSettings.IntOr(env, "ASSET_JOB_USAGES_KEPT", 10, 1, 10_000),
+        };
     }
 }
 

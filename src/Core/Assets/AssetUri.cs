@@ -31,6 +31,10 @@ public static class AssetUri
         return false;
     }
 
+    /// <summary>An object's asset path: <c>storage/key</c>, the primary storage being empty (<c>/key</c>), as <c>s3://storage/key</c> parses.</summary>
+    public static string S3Path(string? storage, string key) =>
+        (string.IsNullOrEmpty(storage) || storage == Storage.LargeFileStorage.DefaultName ? "" : storage) + "/" + key;
+
     /// <summary>A call argument of a known helper: a URI is stripped to its path, a bare path is kept.</summary>
     public static string PathOf(string argument) => TryParse(argument, out _, out var path) ? path : argument;
 }

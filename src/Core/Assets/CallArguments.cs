@@ -34,9 +34,9 @@ public sealed class CallArguments
         return args;
     }
 
-    /// <summary>The argument at <paramref name="position"/> or named <paramref name="keyword"/>, when given.</summary>
+    /// <summary>The argument named <paramref name="keyword"/>, else the one at <paramref name="position"/>, when given.</summary>
     public (int Start, int End)? Get(int position, string? keyword) =>
-        position < Positional.Count ? Positional[position] : keyword is not null && Keywords.TryGetValue(keyword, out var k) ? k : null;
+        keyword is not null && Keywords.TryGetValue(keyword, out var k) ? k : position < Positional.Count ? Positional[position] : null;
 
     /// <summary>The argument's text when it is only constant strings (Python joins adjacent ones); null otherwise.</summary>
     public static string? ConstantString(List<CodeToken> t, (int Start, int End)? range)

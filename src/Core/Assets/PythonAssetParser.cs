@@ -8,7 +8,8 @@ namespace Windmill.Jobs.Core.Assets;
 /// </summary>
 public static class PythonAssetParser
 {
-    private sealed record Helper(AssetKind Kind, AssetAccess? Access, int Position, string Keyword);
+    /// <param name="Fallback">A second position to look at when the first is not a constant string.</param>
+    private sealed record Helper(AssetKind Kind, AssetAccess? Access, int Position, string Keyword, int? Fallback = null);
 
     private static readonly Dictionary<string, Helper> Helpers = new()
     {
@@ -16,7 +17,8 @@ public static class PythonAssetParser
         ["load_s3_file_reader"] = new(AssetKind.S3Object, AssetAccess.R, 0, "s3object"),
         ["write_s3_file"] = new(AssetKind.S3Object, AssetAccess.W, 0, "s3object"),
         ["get_resource"] = new(AssetKind.Resource, null, 0, "path"),
-        ["set_resource"] = new(AssetKind.Resource, AssetAccess.W, 0, "path"),
+        // Windmill's parser reads the path at position 0, but the client's signature is set_resource(value, path): both are tried.
+        ["set_resource"] = new(AssetKind.Resource, AssetAccess.W, 0, "path", Fallback: 1),
         ["get_boto3_connection_settings"] = new(AssetKind.Resource, null, 0, "s3_resource_path"),
         ["get_polars_connection_settings"] = new(AssetKind.Resource, null, 0, "s3_resource_path"),
         ["get_duckdb_connection_settings"] = new(AssetKind.Resource, null, 0, "s3_resource_path"),
@@ -46,6 +48,7 @@ public static class PythonAssetParser
                 if (Helpers.TryGetValue(name, out var helper))
                 {
                     var range = args.Get(helper.Position, helper.Keyword);
+                    if (CallArguments.ConstantString(t, range) is null && helper.Fallback is { } fallback) range = args.Get(fallback, null);
                     if (CallArguments.ConstantString(t, range) is { } value)
                     {
                         assets.Add(helper.Kind, AssetUri.PathOf(value), helper.Access);

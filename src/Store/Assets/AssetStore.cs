@@ -77,6 +77,58 @@ public sealed class AssetStore(NpgsqlDataSource db)
         return true;
     }
 
+    /// <summary>
+    /// Writes runtime usages (spec 9.5): one row per job and asset, then only the newest <paramref name="keep"/>
+    /// job usages of each asset touched are kept. A job's events merge as spec 9.3 says except for unknown
+    /// access: at run time "unknown" only means "given as an argument", so an observed read or write wins over it.
+    /// </summary>
+    public async Task WriteJobUsesAsync(IReadOnlyList<JobAssetUse> uses, int keep, CancellationToken ct)
+    {
+        var merged = uses.GroupBy(u => (u.Workspace, u.Kind, u.Path, u.JobId))
+            .Select(g => g.Aggregate((a, b) => a with { Access = Merge(a.Access, b.Access), At = a.At > b.At ? a.At : b.At }))
+            .GroupBy(u => (u.Workspace, u.Kind, u.Path))
+            .SelectMany(g => g.OrderByDescending(u => u.At).Take(keep))
+            .ToList();
+        if (merged.Count == 0) return;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn)
+        {
+            BatchCommands =
+            {
+                BatchCommand("""
+                    INSERT INTO asset (workspace_id, path, kind, usage_access_type, usage_path, usage_kind, created_at)
+                    SELECT u.ws, u.path, u.kind::asset_kind, u.access::asset_access_type, u.job, 'job', u.at
+                    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) u(ws, kind, path, access, job, at)
+                    JOIN workspace w ON w.id = u.ws
+                    ON CONFLICT (workspace_id, path, kind, usage_path, usage_kind) DO UPDATE SET
+                        usage_access_type = CASE WHEN asset.usage_access_type IS NULL THEN EXCLUDED.usage_access_type
+                                                 WHEN EXCLUDED.usage_access_type IS NULL OR asset.usage_access_type = EXCLUDED.usage_access_type
+                                                     THEN asset.usage_access_type
+                                                 ELSE 'rw' END,
+                        created_at = greatest(asset.created_at, EXCLUDED.created_at)
+                    """,
+                    merged.Select(u => u.Workspace).ToArray(), merged.Select(u => u.Kind).ToArray(), merged.Select(u => u.Path).ToArray(),
+                    merged.Select(u => u.Access).ToArray(), merged.Select(u => u.JobId.ToString()).ToArray(), merged.Select(u => u.At).ToArray()),
+                BatchCommand("""
+                    DELETE FROM asset a USING (
+                        SELECT x.workspace_id, x.path, x.kind, x.usage_path,
+                               row_number() OVER (PARTITION BY x.workspace_id, x.path, x.kind ORDER BY x.created_at DESC, x.id DESC) AS n
+                        FROM asset x
+                        JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::text[])) k(ws, kind, path)
+                          ON x.workspace_id = k.ws AND x.kind::text = k.kind AND x.path = k.path
+                        WHERE x.usage_kind = 'job') old
+                    WHERE old.n > $4 AND a.usage_kind = 'job' AND a.workspace_id = old.workspace_id AND a.path = old.path AND a.kind = old.kind
+                      AND a.usage_path = old.usage_path
+                    """,
+                    merged.Select(u => u.Workspace).ToArray(), merged.Select(u => u.Kind).ToArray(), merged.Select(u => u.Path).ToArray(), keep),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private static string? Merge(string? a, string? b) =>
+        a is null ? b : b is null ? a : AssetAccesses.Merge(AssetAccesses.Parse(a), AssetAccesses.Parse(b))?.Name();
+
     /// <summary>A page of assets (grouped by kind and path), newest usage first, after the cursor.</summary>
     public async Task<List<AssetHead>> PageAsync(string workspace, string? pathLike, string[]? kinds, string? usagePathLike,
         (DateTime At, long Id)? after, int limit, CancellationToken ct)
@@ -173,6 +225,7 @@ public sealed class AssetStore(NpgsqlDataSource db)
     private static NpgsqlParameter Parameter(object? v) => v switch
     {
         null => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+        DateTime[] t => new NpgsqlParameter { Value = t, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
         string?[] a => new NpgsqlParameter { Value = a.Select(x => (object?)x ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
         _ => new NpgsqlParameter { Value = v },
     };

@@ -1,3 +1,4 @@
+using Windmill.Jobs.Core.Assets;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Jobs;
@@ -18,7 +19,8 @@ namespace Windmill.Jobs.Worker.Execution;
 /// </summary>
 public sealed class JobRunner(
     JobClaims claims, JobTokenIssuer tokens, ArgumentResolver resolver, IEnumerable<IExecutor> executors, WorkerSettings settings,
-    JobDispatcher dispatcher, FlowAdvancer flows, ScheduleHandlers scheduleHandlers, JobSlots slots, ILogger<JobRunner> log) : IHostedService
+    JobDispatcher dispatcher, FlowAdvancer flows, ScheduleHandlers scheduleHandlers, JobSlots slots, AssetEvents assets, ILogger<JobRunner> log)
+    : IHostedService
 {
     private readonly HashSet<string> _tags = settings.Tags.ToHashSet();
     private readonly Dictionary<string, IExecutor> _executors = executors.ToDictionary(e => e.Language);
@@ -43,6 +45,9 @@ public sealed class JobRunner(
 
     private async Task RunAsync(ClaimedJob job)
     {
+        // The assets it is given (a flow records them each time it advances; the store keeps one row per job).
+        foreach (var a in ArgumentAssets.Of(JsonNode.Parse(job.ArgsJson) as JsonObject))
+            assets.Record(job.WorkspaceId, a.Kind, a.Path, a.Access, job.Id);
         if (JobKind.IsFlow(job.Kind))
         {
             var next = await flows.AdvanceAsync(job, _shutdown.Token);

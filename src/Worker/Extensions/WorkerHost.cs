@@ -28,6 +28,7 @@ public static class WorkerHost
         services.AddSingleton<IExecutor, BunExecutor>();
         services.AddSingleton<IExecutor, DuckDbExecutor>();
         services.AddSingleton<S3ObjectCache>();
+        services.AddSingleton<AssetEvents>();
         services.AddSingleton<JsEvaluator>();
         services.AddSingleton<FlowUserStates>();
         services.AddSingleton<FlowAdvancer>();
@@ -78,6 +79,8 @@ public static class WorkerHost
         });
         // Without this a message published right after start can be lost (ARCHITECTURE.md).
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        // After the bus, so that it stops before it and sends the asset events still buffered.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AssetEvents>());
 
         var host = builder.Build();
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Windmill.Jobs.Core.Assets;
+using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Core.Scripts;
 using Windmill.Jobs.Core.Sql;
 using Windmill.Jobs.Core.Storage;
@@ -16,7 +18,7 @@ namespace Windmill.Jobs.Worker.Languages;
 /// literals are staged through the job's folder (<see cref="S3Staging"/>): inputs before, outputs after
 /// the script succeeded, nothing uploaded when it fails.
 /// </summary>
-public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings settings, S3ObjectCache cache) : IExecutor
+public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings settings, S3ObjectCache cache, AssetEvents assets) : IExecutor
 {
     public string Language => ScriptLanguage.DuckDb;
 
@@ -42,7 +44,8 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
         S3Staging? staging = null;
         if (references.Count > 0)
         {
-            staging = new S3Staging(transfers, run.Dir);
+            staging = new S3Staging(transfers, run.Dir,
+                (uri, access) => assets.Record(run.Job.WorkspaceId, AssetKind.S3Object, AssetUri.S3Path(uri.Storage, uri.Key), access, run.Job.Id));
             var local = await staging.StageAllAsync(references, ct);
             code = DuckDbS3References.Rewrite(code, references, r => local[r]);
         }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Windmill.Jobs.Core.Assets;
 using Windmill.Jobs.Core.Sql;
 using Windmill.Jobs.Core.Storage;
 using Windmill.Jobs.Worker.Execution;
@@ -11,7 +12,8 @@ namespace Windmill.Jobs.Worker.Languages.DuckDb;
 /// after it succeeded. <see cref="ObjectTransfers"/> decides, per storage, whether the worker may go
 /// straight to S3 or must go through the API's <c>job_helpers</c> routes with the job's token.
 /// </summary>
-public sealed class S3Staging(ObjectTransfers transfers, string dir)
+/// <param name="used">Told of every object read and written (runtime asset events, spec 9.5).</param>
+public sealed class S3Staging(ObjectTransfers transfers, string dir, Action<S3Uri, AssetAccess> used)
 {
     private readonly List<(S3Uri Uri, string Local)> _writes = [];
 
@@ -41,6 +43,7 @@ public sealed class S3Staging(ObjectTransfers transfers, string dir)
         if (!r.Uri.IsGlob)
         {
             if (!File.Exists(local)) await transfer.DownloadAsync(r.Uri, local, ct);
+            used(r.Uri, AssetAccess.R);
             return local;
         }
         var prefix = r.Uri.Key[..r.Uri.Key.IndexOfAny(['*', '?', '[', '{'])];
@@ -51,6 +54,7 @@ public sealed class S3Staging(ObjectTransfers transfers, string dir)
         {
             var file = LocalPath("s3in", r.Uri with { Key = key });
             if (!File.Exists(file)) await transfer.DownloadAsync(r.Uri with { Key = key }, file, ct);
+            used(r.Uri with { Key = key }, AssetAccess.R);
         }
         return local; // the same glob, over the downloaded copies
     }
@@ -61,10 +65,18 @@ public sealed class S3Staging(ObjectTransfers transfers, string dir)
         foreach (var (uri, local) in _writes)
         {
             var transfer = await transfers.ForAsync(uri, ct);
-            if (File.Exists(local)) await transfer.UploadAsync(uri, local, ct);
+            if (File.Exists(local))
+            {
+                await transfer.UploadAsync(uri, local, ct);
+                used(uri, AssetAccess.W);
+            }
             else if (Directory.Exists(local))
                 foreach (var file in Directory.EnumerateFiles(local, "*", SearchOption.AllDirectories).Order())
-                    await transfer.UploadAsync(uri with { Key = uri.Key.TrimEnd('/') + "/" + Path.GetRelativePath(local, file).Replace('\\', '/') }, file, ct);
+                {
+                    var part = uri with { Key = uri.Key.TrimEnd('/') + "/" + Path.GetRelativePath(local, file).Replace('\\', '/') };
+                    await transfer.UploadAsync(part, file, ct);
+                    used(part, AssetAccess.W);
+                }
         }
     }
 
