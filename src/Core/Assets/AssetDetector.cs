@@ -11,21 +11,32 @@ public static class AssetDetector
 {
     public static AssetDetection Detect(string language, string code)
     {
-        var assets = language switch
+        List<DetectedAsset> assets;
+        var balanced = true;
+        switch (language)
         {
-            ScriptLanguage.DuckDb or ScriptLanguage.Postgresql => SqlAssetParser.Parse(code),
-            ScriptLanguage.Python3 => PythonAssetParser.Parse(code),
-            ScriptLanguage.Bun => TsAssetParser.Parse(code),
-            ScriptLanguage.Bash => BashAssetParser.Parse(code),
-            _ => [],
-        };
-        var balanced = language switch
-        {
-            ScriptLanguage.DuckDb or ScriptLanguage.Postgresql => Balanced(SqlTokenizer.Tokenize(code).Where(t => t.Kind == SqlTokenKind.Symbol).Select(t => t.Text)),
-            ScriptLanguage.Python3 => Balanced(PythonTokenizer.Tokenize(code).Where(t => t.Kind == CodeTokenKind.Symbol).Select(t => t.Value)),
-            ScriptLanguage.Bun => Balanced(JsTokenizer.Tokenize(code).Where(t => t.Kind == CodeTokenKind.Symbol).Select(t => t.Value)),
-            _ => true,
-        };
+            case ScriptLanguage.DuckDb or ScriptLanguage.Postgresql:
+                var sql = SqlTokenizer.Tokenize(code);
+                assets = SqlAssetParser.Parse(sql);
+                balanced = Balanced(sql.Where(t => t.Kind == SqlTokenKind.Symbol).Select(t => t.Text));
+                break;
+            case ScriptLanguage.Python3:
+                var py = PythonTokenizer.Tokenize(code);
+                assets = PythonAssetParser.Parse(py);
+                balanced = Balanced(py.Where(t => t.Kind == CodeTokenKind.Symbol).Select(t => t.Value));
+                break;
+            case ScriptLanguage.Bun:
+                var ts = JsTokenizer.Tokenize(code);
+                assets = TsAssetParser.Parse(ts);
+                balanced = Balanced(ts.Where(t => t.Kind == CodeTokenKind.Symbol).Select(t => t.Value));
+                break;
+            case ScriptLanguage.Bash:
+                assets = BashAssetParser.Parse(code);
+                break;
+            default:
+                assets = [];
+                break;
+        }
         return new AssetDetection(assets, balanced ? null
             : $"the {language} code could not be parsed whole (unbalanced brackets); assets were detected on a best-effort basis");
     }

@@ -26,9 +26,11 @@ public static class PythonAssetParser
         ["duckdb_connection_settings"] = new(AssetKind.Resource, null, 0, "s3_resource_path"),
     };
 
-    public static List<DetectedAsset> Parse(string code)
+    public static List<DetectedAsset> Parse(string code) => Parse(PythonTokenizer.Tokenize(code));
+
+    /// <summary>The same, from tokens already made (the detector also checks their brackets).</summary>
+    public static List<DetectedAsset> Parse(List<CodeToken> t)
     {
-        var t = PythonTokenizer.Tokenize(code);
         var assets = new AssetSet();
         var consumed = new HashSet<int>(); // string tokens a matched call already accounted for
         var handles = new Dictionary<string, (AssetKind Kind, string Name, bool Queried)>();

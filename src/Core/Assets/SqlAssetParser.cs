@@ -24,10 +24,14 @@ public sealed class SqlAssetParser
     private (AssetKind Kind, string Path)? _current;
 
     /// <param name="database">The database unqualified table names belong to (a python or TypeScript datatable handle's queries).</param>
-    public static List<DetectedAsset> Parse(string sql, (AssetKind Kind, string Path)? database = null)
+    public static List<DetectedAsset> Parse(string sql, (AssetKind Kind, string Path)? database = null) =>
+        Parse(SqlTokenizer.Tokenize(sql), database);
+
+    /// <summary>The same, from tokens already made (the detector also checks their brackets).</summary>
+    public static List<DetectedAsset> Parse(List<SqlToken> allTokens, (AssetKind Kind, string Path)? database = null)
     {
         var parser = new SqlAssetParser { _current = database };
-        var tokens = SqlTokenizer.Tokenize(sql).Where(t => !t.IsTrivia).ToList();
+        var tokens = allTokens.Where(t => !t.IsTrivia).ToList();
         var start = 0;
         for (var i = 0; i <= tokens.Count; i++)
             if (i == tokens.Count || tokens[i].IsSymbol(';'))

@@ -22,9 +22,11 @@ public static class TsAssetParser
         ["polarsConnectionSettings"] = new(AssetKind.Resource, null, 0),
     };
 
-    public static List<DetectedAsset> Parse(string code)
+    public static List<DetectedAsset> Parse(string code) => Parse(JsTokenizer.Tokenize(code));
+
+    /// <summary>The same, from tokens already made (the detector also checks their brackets).</summary>
+    public static List<DetectedAsset> Parse(List<CodeToken> t)
     {
-        var t = JsTokenizer.Tokenize(code);
         var assets = new AssetSet();
         var consumed = new HashSet<int>();
         var handles = new Dictionary<string, (AssetKind Kind, string Name, bool Queried)>();

@@ -29,7 +29,7 @@ public static class SqlTokenizer
 {
     public static List<SqlToken> Tokenize(string sql)
     {
-        var tokens = new List<SqlToken>();
+        var tokens = new List<SqlToken>(sql.Length / 3);
         var i = 0;
         while (i < sql.Length)
         {
@@ -86,11 +86,14 @@ public static class SqlTokenizer
                 i++;
                 kind = SqlTokenKind.Symbol;
             }
-            var text = sql[start..i];
+            // One-character tokens (symbols, single spaces) share cached strings: scripts have many of them.
+            var text = i - start == 1 && sql[start] < 128 ? Ascii[sql[start]] : sql[start..i];
             tokens.Add(new SqlToken(kind, start, i - start, text, value ?? text));
         }
         return tokens;
     }
+
+    private static readonly string[] Ascii = [.. Enumerable.Range(0, 128).Select(c => ((char)c).ToString())];
 
     private static bool At(string s, int i, char c) => i < s.Length && s[i] == c;
 
