@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static Windmill.Jobs.IntegrationTests.Infrastructure.TestAssets;
 
 namespace Windmill.Jobs.IntegrationTests;
 
@@ -6,9 +7,6 @@ namespace Windmill.Jobs.IntegrationTests;
 [Collection(ServicesCollection.Name)]
 public sealed class AssetEventsTests(ServicesFixture services)
 {
-    private static string Show(JsonNode? assets) =>
-        string.Join(" | ", assets!.AsArray().Select(a => $"{a!["kind"]}:{a["path"]}:{a["access_type"]?.GetValue<string>() ?? "?"}"));
-
     /// <summary>Events arrive asynchronously: polls until the job's usages are <paramref name="expected"/>.</summary>
     private static async Task<string> JobAssetsAsync(ApiClient who, TestWorkspace ws, Guid job, string expected)
     {

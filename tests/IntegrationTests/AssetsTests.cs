@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static Windmill.Jobs.IntegrationTests.Infrastructure.TestAssets;
 
 namespace Windmill.Jobs.IntegrationTests;
 
@@ -6,9 +7,6 @@ namespace Windmill.Jobs.IntegrationTests;
 [Collection(ServicesCollection.Name)]
 public sealed class AssetsTests(ServicesFixture services)
 {
-    private static string Show(JsonNode? assets) =>
-        string.Join(" | ", assets!.AsArray().Select(a => $"{a!["kind"]}:{a["path"]}:{a["access_type"]?.GetValue<string>() ?? "?"}"));
-
     [Fact]
     public async Task Deploys_store_detected_assets_and_redeploys_replace_them()
     {
