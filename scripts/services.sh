@@ -7,6 +7,7 @@
 #                                         (default: a free range); writes DIR/services.env
 #   scripts/services.sh stop DIR          stop them (safe to call twice)
 #   scripts/services.sh restart-rabbitmq DIR [S]  stop the broker for S seconds, then start it again
+#   scripts/services.sh stop-postgres DIR / start-postgres DIR  take the store away and bring it back
 #
 # DIR/services.env holds DATABASE_URL, RABBITMQ_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY,
 # S3_SECRET_KEY, in Windmill's variable names where Windmill has one.
@@ -101,8 +102,8 @@ start() {
     runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 >"$dir/pg/initdb.log" 2>&1
     fresh_pg=1
   fi
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w start \
-    -o "-p $pg -c listen_addresses=127.0.0.1 -k $dir/pg -c max_connections=300 ${PG_EXTRA_OPTS:-}" >/dev/null
+  echo "-p $pg -c listen_addresses=127.0.0.1 -k $dir/pg -c max_connections=300 ${PG_EXTRA_OPTS:-}" > "$dir/pg/options"
+  start_postgres "$dir"
   [ $fresh_pg = 0 ] || runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg" -U postgres windmill
 
   # Redis: in memory only.
@@ -168,6 +169,15 @@ stop() {
 
 # Restarts the RabbitMQ broker of DIR in place (stop_app/start_app): connections drop, durable queues
 # and persistent messages come back. Used by the fault tests.
+# PostgreSQL alone, with the options it was first started with (tests of a store outage).
+start_postgres() {
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/pg/data" -l "$1/pg/server.log" -w start -o "$(cat "$1/pg/options")" >/dev/null
+}
+
+stop_postgres() {
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/pg/data" -m fast -w stop >/dev/null
+}
+
 restart_rabbitmq() {
   local dir; dir="$(cd "$1" && pwd)"
   local rdir="$dir/rabbitmq" base; base="$(cat "$dir/base.port")"
@@ -183,5 +193,7 @@ case "${1:-}" in
   start) [ -n "${2:-}" ] || { echo "usage: $0 start DIR [PORT]" >&2; exit 2; }; start "$2" "${3:-}" ;;
   stop) [ -n "${2:-}" ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop "$2" ;;
   restart-rabbitmq) [ -n "${2:-}" ] || { echo "usage: $0 restart-rabbitmq DIR [SECONDS]" >&2; exit 2; }; restart_rabbitmq "$2" "${3:-1}" ;;
-  *) echo "usage: $0 install | start DIR [PORT] | stop DIR | restart-rabbitmq DIR [SECONDS]" >&2; exit 2 ;;
+  stop-postgres) [ -n "${2:-}" ] || { echo "usage: $0 stop-postgres DIR" >&2; exit 2; }; stop_postgres "$(cd "$2" && pwd)" ;;
+  start-postgres) [ -n "${2:-}" ] || { echo "usage: $0 start-postgres DIR" >&2; exit 2; }; start_postgres "$(cd "$2" && pwd)" ;;
+  *) echo "usage: $0 install | start DIR [PORT] | stop DIR | restart-rabbitmq DIR [SECONDS] | stop-postgres DIR | start-postgres DIR" >&2; exit 2 ;;
 esac

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using RabbitMQ.Client;
 using static Windmill.Jobs.IntegrationTests.Infrastructure.TestAssets;
 
 namespace Windmill.Jobs.IntegrationTests;
@@ -92,5 +94,46 @@ public sealed class AssetEventsTests(ServicesFixture services)
             await Task.Delay(100);
         }
         Assert.Equal(jobs.TakeLast(10).Select(j => j.ToString()).Order(), kept.Order());
+    }
+
+    [Fact]
+    public async Task Events_sent_while_the_store_is_down_are_written_once_it_is_back()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "events");
+        var alice = await ws.AddUserAsync("alice");
+        var job = Guid.NewGuid();
+        await services.StopPostgresAsync();
+        try
+        {
+            // What a worker sends, straight through RabbitMQ, while the API cannot write.
+            var factory = new ConnectionFactory { Uri = new Uri(services.Env["RABBITMQ_URL"]) };
+            await using var conn = await factory.CreateConnectionAsync();
+            await using var channel = await conn.CreateChannelAsync();
+            var uses = new JsonArray([.. Enumerable.Range(0, 50).Select(i => (JsonNode)new JsonObject
+            {
+                ["workspace"] = ws.Id, ["kind"] = "s3object", ["path"] = $"/outage/{i}.csv", ["access"] = "w", ["jobId"] = job,
+                ["at"] = DateTime.UtcNow.ToString("O"),
+            })]);
+            var envelope = new JsonObject
+            {
+                ["messageId"] = Guid.NewGuid(),
+                ["messageType"] = new JsonArray("urn:message:Windmill.Jobs.Contracts:AssetsUsed"),
+                ["message"] = new JsonObject { ["uses"] = uses },
+            }.ToJsonString();
+            await channel.BasicPublishAsync("asset-events", "", false,
+                new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true }, Encoding.UTF8.GetBytes(envelope));
+            await Task.Delay(5000); // the API tries, fails, and keeps the message
+        }
+        finally { await services.StartPostgresAsync(); }
+
+        var shown = "";
+        for (var i = 0; i < 150 && shown.Split(" | ").Length < 50; i++)
+        {
+            await Task.Delay(200);
+            var r = await alice.Post(ws.W + "assets/list_by_usages", new { usages = new[] { new { kind = "job", path = job.ToString() } } });
+            if (r.Status == 200) shown = Show(r.Json![0]);
+        }
+        Assert.Equal(50, shown.Split(" | ").Length);
+        Assert.Contains("s3object:/outage/0.csv:w", shown);
     }
 }

@@ -12,12 +12,18 @@ public sealed class ServicesFixture : IAsyncLifetime
     public const string SuperadminSecret = "integration-superadmin-secret-0123";
 
     /// <summary>Stops the RabbitMQ broker for a while and starts it again (durable queues survive).</summary>
-    public async Task RestartRabbitMqAsync(int downSeconds)
+    public Task RestartRabbitMqAsync(int downSeconds) => ServicesCommandAsync("restart-rabbitmq", _dir, downSeconds.ToString());
+
+    /// <summary>Takes the store away (every process loses its connections) until <see cref="StartPostgresAsync"/>.</summary>
+    public Task StopPostgresAsync() => ServicesCommandAsync("stop-postgres", _dir);
+
+    public Task StartPostgresAsync() => ServicesCommandAsync("start-postgres", _dir);
+
+    private static async Task ServicesCommandAsync(params string[] args)
     {
-        var p = ChildProcess.Start("bash", [Path.Combine(RepoPaths.Root, "scripts", "services.sh"), "restart-rabbitmq", _dir, downSeconds.ToString()],
-            new Dictionary<string, string?>());
+        var p = ChildProcess.Start("bash", [Path.Combine(RepoPaths.Root, "scripts", "services.sh"), .. args], new Dictionary<string, string?>());
         var code = await p.WaitForExitAsync(TimeSpan.FromMinutes(2));
-        if (code != 0) throw new InvalidOperationException("restarting RabbitMQ failed:\n" + p.Output);
+        if (code != 0) throw new InvalidOperationException($"services.sh {args[0]} failed:\n" + p.Output);
     }
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "wmj-test-" + Guid.NewGuid().ToString("N")[..8]);
