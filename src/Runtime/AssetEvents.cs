@@ -25,8 +25,9 @@ public sealed class AssetEvents(IBus bus, ILogger<AssetEvents> log) : Background
     public void Record(string workspace, AssetKind kind, string path, AssetAccess? access, Guid jobId)
     {
         if (AssetPathRules.Problem(path) is not null) return;
-        if (!_pending.Writer.TryWrite(new AssetUse(workspace, kind.Name(), path, access?.Name(), jobId, DateTime.UtcNow))
-            && Interlocked.Increment(ref _dropped) % 10_000 == 1)
+        if (_pending.Writer.TryWrite(new AssetUse(workspace, kind.Name(), path, access?.Name(), jobId, DateTime.UtcNow))) return;
+        Core.Telemetry.JobMetrics.AssetEventDropped();
+        if (Interlocked.Increment(ref _dropped) % 10_000 == 1)
             log.LogError("asset events buffer full ({Capacity}): {Dropped} events dropped so far", Capacity, Interlocked.Read(ref _dropped));
     }
 

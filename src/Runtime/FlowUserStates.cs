@@ -22,6 +22,9 @@ public sealed class FlowUserStates(ServiceSettings settings) : IDisposable
         return ConnectionMultiplexer.Connect(options);
     });
 
+    /// <summary>A round trip to Redis (readiness).</summary>
+    public Task<TimeSpan> PingAsync() => Db.PingAsync();
+
     private static RedisKey Key(Guid rootFlow) => "wmj:flow_user_states:" + rootFlow;
 
     private IDatabase Db => _redis.Value.GetDatabase();

@@ -11,8 +11,11 @@ namespace Windmill.Jobs.Api.Consumers;
 /// </summary>
 public sealed class AssetEventsConsumer(AssetStore store, ApiSettings settings) : IConsumer<AssetsUsed>
 {
-    public Task Consume(ConsumeContext<AssetsUsed> context) =>
-        store.WriteJobUsesAsync([.. context.Message.Uses.Select(u =>
+    public async Task Consume(ConsumeContext<AssetsUsed> context)
+    {
+        await store.WriteJobUsesAsync([.. context.Message.Uses.Select(u =>
             new JobAssetUse(u.Workspace, u.Kind, u.Path, u.Access, u.JobId, u.At.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(u.At, DateTimeKind.Utc) : u.At.ToUniversalTime()))],
             settings.AssetJobUsagesKept, context.CancellationToken);
+        Core.Telemetry.JobMetrics.AssetEventsStored(context.Message.Uses.Count);
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Windmill.Jobs.Api.Apis;
 using Windmill.Jobs.Api.Consumers;
 using Windmill.Jobs.Runtime;
+using Windmill.Jobs.Runtime.Telemetry;
 
 namespace Windmill.Jobs.Api.Extensions;
 
@@ -55,9 +56,15 @@ public static class ApiHost
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
         AddJobs(services, settings);
+        services.AddWindmillTelemetry("windmill-jobs-api");
+        services.AddSingleton<Readiness>();
+        services.AddSingleton<QueueGauges>();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<QueueGauges>(); // registers the gauges
+        app.Services.GetRequiredService<PrometheusText>(); // listens from the start, not from the first scrape
         app.UseMiddleware<ErrorResponses>();
+        app.MapOperations();
         MapRoutes(app);
         return app;
     }

@@ -29,7 +29,7 @@ public sealed class JobClaims
                j.timeout, j.parent_job, j.root_job, parent.runnable_path, j.flow_step_id,
                CASE WHEN j.trigger_kind = 'schedule' THEN j.trigger END,
                c.scheduled_for, j.created_at, c.started_at,
-               p.email, p.username, p.is_admin, p.is_operator, p.groups, p.folders_read, p.folders_write, p.folders_owned, c.claim_id, j.raw_flow::text
+               p.email, p.username, p.is_admin, p.is_operator, p.groups, p.folders_read, p.folders_write, p.folders_owned, c.claim_id, j.raw_flow::text, j.trace_parent
         FROM claimed c
         JOIN v2_job j ON j.id = c.id
         JOIN job_perms p ON p.job_id = j.id
@@ -79,7 +79,7 @@ public sealed class JobClaims
             id, ExpiresAtUnix: 0); // the runner sets the expiry once it knows the job's timeout
         return new ClaimedJob(id, r.GetGuid(28), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), S(6),
             S(7), S(8), r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetInt32(11), G(12), G(13), S(14), S(15), S(16),
-            r.GetDateTime(17), r.GetDateTime(18), r.GetDateTime(19), identity, S(29));
+            r.GetDateTime(17), r.GetDateTime(18), r.GetDateTime(19), identity, S(29), S(30));
     }
 
     /// <summary>Heartbeat (spec 6.5): refreshes the ping and reports a cancel request or a lost claim.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using Windmill.Jobs.Core.Concurrency;
@@ -27,7 +28,14 @@ public sealed class JobQueueWriter
     }
 
     /// <summary>Writes one job, grouped with whatever other jobs are being pushed at the same moment.</summary>
-    public Task EnqueueAsync(NewJob job, CancellationToken ct) => _enqueues.RunAsync(job, ct);
+    public Task EnqueueAsync(NewJob job, CancellationToken ct) => _enqueues.RunAsync(Traced(job), ct);
+
+    /// <summary>
+    /// The job with the caller's span as its trace parent, taken here because the batch that writes it may run
+    /// in another caller's context.
+    /// </summary>
+    private static NewJob Traced(NewJob job) =>
+        job.TraceParent is null && Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? job with { TraceParent = a.Id } : job;
 
     /// <summary>
     /// Writes a batch of jobs with one multi-row INSERT per table, in one round trip and one implicit
@@ -37,7 +45,7 @@ public sealed class JobQueueWriter
     {
         if (jobs.Count == 0) return;
         await using var batch = _db.CreateBatch();
-        Fill(batch, jobs);
+        Fill(batch, [.. jobs.Select(Traced)]);
         await batch.ExecuteNonQueryAsync(ct);
     }
 
@@ -46,30 +54,31 @@ public sealed class JobQueueWriter
     {
         if (jobs.Count == 0) return;
         await using var batch = new NpgsqlBatch(conn, tx);
-        Fill(batch, jobs);
+        Fill(batch, [.. jobs.Select(Traced)]);
         await batch.ExecuteNonQueryAsync(ct);
     }
 
     private static void Fill(NpgsqlBatch batch, IReadOnlyList<NewJob> jobs)
     {
+        foreach (var j in jobs) Core.Telemetry.JobMetrics.JobEnqueued(j.Tag);
         batch.BatchCommands.Add(Cmd("""
             INSERT INTO v2_job (id, workspace_id, created_at, created_by, permissioned_as, permissioned_as_email, kind, runnable_id,
                 runnable_path, parent_job, root_job, flow_step_id, script_lang, raw_code, args, tag, trigger, trigger_kind, timeout,
-                priority, visible_to_owner, raw_flow)
+                priority, visible_to_owner, raw_flow, trace_parent)
             SELECT id, workspace_id, now(), created_by, permissioned_as, email, kind, runnable_id, runnable_path, parent_job, root_job,
-                flow_step_id, lang, code, args::jsonb, tag, trigger, trigger_kind, timeout, priority, visible, raw_flow::jsonb
+                flow_step_id, lang, code, args::jsonb, tag, trigger, trigger_kind, timeout, priority, visible, raw_flow::jsonb, trace_parent
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::uuid[],
                 $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[],
-                $19::smallint[], $20::boolean[], $21::text[])
+                $19::smallint[], $20::boolean[], $21::text[], $22::text[])
                 AS j(id, workspace_id, created_by, permissioned_as, email, kind, runnable_id, runnable_path, parent_job, root_job,
-                     flow_step_id, lang, code, args, tag, trigger, trigger_kind, timeout, priority, visible, raw_flow)
+                     flow_step_id, lang, code, args, tag, trigger, trigger_kind, timeout, priority, visible, raw_flow, trace_parent)
             """,
             Column(jobs, j => j.Id), Column(jobs, j => j.WorkspaceId), Column(jobs, j => j.CreatedBy), Column(jobs, j => j.PermissionedAs),
             Column(jobs, j => j.Email), Column(jobs, j => j.Kind), Column(jobs, j => j.RunnableId), Column(jobs, j => j.RunnablePath),
             Column(jobs, j => j.ParentJob), Column(jobs, j => j.RootJob), Column(jobs, j => j.FlowStepId), Column(jobs, j => j.Language),
             Column(jobs, j => j.RawCode), Column(jobs, j => j.ArgsJson), Column(jobs, j => j.Tag), Column(jobs, j => j.Trigger),
             Column(jobs, j => j.TriggerKind), Column(jobs, j => j.Timeout), Column(jobs, j => j.Priority), Column(jobs, j => j.VisibleToOwner),
-            Column(jobs, j => j.RawFlow)));
+            Column(jobs, j => j.RawFlow), Column(jobs, j => j.TraceParent)));
         batch.BatchCommands.Add(Cmd("""
             INSERT INTO v2_job_queue (id, workspace_id, created_at, scheduled_for, tag, priority, notify_completion)
             SELECT id, workspace_id, now(), coalesce(scheduled_for, now()), tag, priority, notify

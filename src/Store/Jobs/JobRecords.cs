@@ -51,7 +51,8 @@ public sealed record NewJob(
     string? FlowStepId = null,
     bool VisibleToOwner = true,
     bool NotifyCompletion = false,
-    string? RawFlow = null);
+    string? RawFlow = null,
+    string? TraceParent = null);
 
 /// <summary>A job a worker has claimed: its definition, identity snapshot and the claim that lets it complete the job.</summary>
 public sealed record ClaimedJob(
@@ -77,7 +78,8 @@ public sealed record ClaimedJob(
     DateTime CreatedAt,
     DateTime StartedAt,
     JobTokenClaims Identity,
-    string? RawFlow = null);
+    string? RawFlow = null,
+    string? TraceParent = null);
 
 /// <summary>How a run ended: status, result JSON, and who canceled it if it was.</summary>
 public sealed record JobOutcome(string Status, string ResultJson, string? CanceledBy = null, string? CanceledReason = null);

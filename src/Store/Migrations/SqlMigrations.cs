@@ -58,3 +58,10 @@ public sealed class Assets : Migration
 {
     protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0006_assets.sql"));
 }
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0007_telemetry")]
+public sealed class Telemetry : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0007_telemetry.sql"));
+}

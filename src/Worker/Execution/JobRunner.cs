@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Windmill.Jobs.Core.Assets;
+using Windmill.Jobs.Core.Telemetry;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Jobs;
@@ -43,7 +45,22 @@ public sealed class JobRunner(
         _running[job.Id] = task;
     }
 
+    /// <summary>
+    /// One span per run, child of the span that enqueued the job (stored with it), so a job is one trace from
+    /// the HTTP request through RabbitMQ to this worker and the job's own calls back; log lines carry its id.
+    /// </summary>
     private async Task RunAsync(ClaimedJob job)
+    {
+        using var span = Instrumentation.StartFrom((JobKind.IsFlow(job.Kind) ? "flow " : "job ") + (job.RunnablePath ?? job.Kind), job.TraceParent,
+            ActivityKind.Consumer);
+        span?.SetTag("wmj.job_id", job.Id.ToString()).SetTag("wmj.workspace", job.WorkspaceId).SetTag("wmj.tag", job.Tag).SetTag("wmj.kind", job.Kind);
+        using var scope = log.BeginScope(new Dictionary<string, object> { ["job_id"] = job.Id, ["workspace"] = job.WorkspaceId });
+        // The claim, from when it was taken until now.
+        Instrumentation.Source.StartActivity("claim", ActivityKind.Internal, span?.Context ?? default, startTime: job.StartedAt)?.Dispose();
+        await RunJobAsync(job);
+    }
+
+    private async Task RunJobAsync(ClaimedJob job)
     {
         // The assets it is given (a flow records them each time it advances; the store keeps one row per job).
         foreach (var a in ArgumentAssets.Of(JsonNode.Parse(job.ArgsJson) as JsonObject))
@@ -80,10 +97,15 @@ public sealed class JobRunner(
         JobOutcome? outcome; // null: not ours to complete
         var jobLog = new JobLog(claims, job.Id, job.WorkspaceId);
         jobLog.Start();
+        JobMetrics.JobStarted(job.Tag);
         try
         {
             jobLog.Line($"job {job.Id} on worker {settings.Name}");
-            var args = await resolver.ResolveAsync(JsonNode.Parse(job.ArgsJson) as JsonObject ?? [], job.WorkspaceId, token, job.Id, cancel.Token);
+            JsonObject args;
+            using (Instrumentation.Source.StartActivity("arguments"))
+                args = await resolver.ResolveAsync(JsonNode.Parse(job.ArgsJson) as JsonObject ?? [], job.WorkspaceId, token, job.Id, cancel.Token);
+            using var run = Instrumentation.Source.StartActivity("run");
+            if (Instrumentation.CurrentTraceParent is { } traceParent) env["TRACEPARENT"] = traceParent; // the job's calls back join the trace
             var result = await ExecuteAsync(job, dir, env, args, jobLog, cancel.Token);
             outcome = new JobOutcome(JobStatus.Success, result?.ToJsonString() ?? "null");
         }
@@ -122,9 +144,15 @@ public sealed class JobRunner(
             jobLog.Write(lastLogs);
             await jobLog.DisposeAsync();
             if (_shutdown.IsCancellationRequested && !stopReason.ClaimLost && await claims.ReleaseAsync(job.Id, job.ClaimId, CancellationToken.None))
+            {
                 log.LogInformation("job {JobId} handed back to the queue (worker stopping)", job.Id);
+                // Straight back on the bus for another worker, rather than at the leader's next sweep.
+                try { await dispatcher.DispatchAsync(new DispatchItem(job.Id, job.Tag, null), CancellationToken.None); }
+                catch (Exception e) { log.LogWarning(e, "job {JobId}: the leader's sweep will dispatch it", job.Id); }
+            }
             return;
         }
+        JobMetrics.JobFinished(job.Tag, outcome.Status, DateTime.UtcNow - job.StartedAt);
         if (!(await CompleteWithRetriesAsync(job, outcome, lastLogs)).Done)
             log.LogWarning("job {JobId} finished here but its claim was lost (restarted elsewhere); result dropped", job.Id);
         else
@@ -139,6 +167,7 @@ public sealed class JobRunner(
     /// </summary>
     private async Task<Completed> CompleteWithRetriesAsync(ClaimedJob job, JobOutcome outcome, string lastLogs)
     {
+        using var span = Instrumentation.Source.StartActivity("completion");
         Completed completed;
         for (var attempt = 1; ; attempt++)
         {
@@ -226,10 +255,23 @@ public sealed class JobRunner(
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
+    /// <summary>The worker is shutting down: it takes no more jobs.</summary>
+    public bool Draining { get; private set; }
+
     public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>
+    /// Graceful shutdown (SIGTERM): no new jobs; running ones get <c>SHUTDOWN_GRACE_PERIOD</c> to finish; the rest
+    /// are stopped and handed back to the queue for another worker. Runs before the bus and the asset events
+    /// stop, so completions, hand-backs and events are all still sent.
+    /// </summary>
     public async Task StopAsync(CancellationToken ct)
     {
+        Draining = true;
+        var running = Task.WhenAll(_running.Values);
+        if (_running.Count > 0)
+            log.LogInformation("stopping: {Count} running job(s) get {Grace} s to finish", _running.Count, settings.ShutdownGracePeriod);
+        await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(settings.ShutdownGracePeriod), ct));
         await _shutdown.CancelAsync();
         await Task.WhenAll(_running.Values).WaitAsync(ct).ContinueWith(_ => { }, CancellationToken.None);
     }

@@ -1,11 +1,21 @@
+using Windmill.Jobs.Core.Telemetry;
 using Windmill.Jobs.Worker.Extensions;
 
 namespace Windmill.Jobs.Worker.Execution;
 
 /// <summary>At most <c>NUM_WORKERS</c> jobs run at once in this process, whatever tags they come from.</summary>
-public sealed class JobSlots(WorkerSettings settings)
+public sealed class JobSlots
 {
-    private readonly SemaphoreSlim _free = new(settings.NumWorkers, settings.NumWorkers);
+    private readonly WorkerSettings settings;
+    private readonly SemaphoreSlim _free;
+
+    public JobSlots(WorkerSettings settings)
+    {
+        this.settings = settings;
+        _free = new SemaphoreSlim(settings.NumWorkers, settings.NumWorkers);
+        Instrumentation.Meter.CreateObservableGauge("wmj.worker.slots_busy", () => Busy, description: "job slots of this worker in use");
+        Instrumentation.Meter.CreateObservableGauge("wmj.worker.slots_idle", () => settings.NumWorkers - Busy, description: "job slots of this worker free");
+    }
 
     public Task WaitAsync(CancellationToken ct) => _free.WaitAsync(ct);
 

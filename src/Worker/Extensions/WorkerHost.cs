@@ -1,5 +1,8 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
 using MassTransit;
 using Windmill.Jobs.Runtime;
+using Windmill.Jobs.Runtime.Telemetry;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Flows;
@@ -34,7 +37,7 @@ public static class WorkerHost
         services.AddSingleton<FlowAdvancer>();
         services.AddSingleton<ScheduleHandlers>();
         services.AddSingleton<JobRunner>();
-        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        services.AddSingleton<Readiness>();
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -51,8 +54,11 @@ public static class WorkerHost
             return 1;
         }
 
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.AddWindmillLogging();
+        builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
+        builder.Services.AddWindmillTelemetry("windmill-jobs-worker");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownGracePeriod + 15));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Services);
         builder.Services.AddWindmillStore(settings.Services);
@@ -79,14 +85,18 @@ public static class WorkerHost
         });
         // Without this a message published right after start can be lost (ARCHITECTURE.md).
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
-        // After the bus, so that it stops before it and sends the asset events still buffered.
+        // Hosted services stop in reverse order: the runner drains first (the bus still up for its completions
+        // and hand-backs), then the asset events are flushed, then the bus stops.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AssetEvents>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
 
         var host = builder.Build();
+        host.Services.GetRequiredService<PrometheusText>(); // listens from the start, not from the first scrape
+        host.MapOperations();
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
             host.Services.GetRequiredService<ILogger<WorkerSettings>>().LogInformation(
-                "worker {Name} connected to RabbitMQ; tags {Tags}; {NumWorkers} concurrent job(s)",
-                settings.Name, string.Join(",", settings.Tags), settings.NumWorkers));
+                "worker {Name} connected to RabbitMQ; tags {Tags}; {NumWorkers} concurrent job(s); health and metrics on {Urls}",
+                settings.Name, string.Join(",", settings.Tags), settings.NumWorkers, string.Join(" ", host.Urls)));
         await host.RunAsync();
         return 0;
     }

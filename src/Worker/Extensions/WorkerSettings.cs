@@ -26,6 +26,10 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
     public int S3TransferConcurrency { get; init; } = 4;
     /// <summary><c>S3_CACHE_MB</c> (default 2048, 0 = off): disk kept for copies of objects DuckDB jobs read and wrote, in <c>JOB_DIR/.s3cache</c>.</summary>
     public long S3CacheBytes { get; init; } = 2048L << 20;
+    /// <summary><c>SHUTDOWN_GRACE_PERIOD</c> (s, default 30): on SIGTERM, how long running jobs may go on before they are handed back to the queue.</summary>
+    public int ShutdownGracePeriod { get; init; } = 30;
+    /// <summary><c>WORKER_HTTP_PORT</c>: where <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> listen (default 0: a free port, logged at start).</summary>
+    public int HttpPort { get; init; }
 
     public static readonly string[] DefaultTags = ["deno", "python3", "go", "bash", "powershell", "dependency", "flow", "other", "bun", "php", "rust", "duckdb", "postgresql", "mysql"];
 
@@ -52,6 +56,8 @@ public sealed record WorkerSettings(ServiceSettings Services, IReadOnlyList<stri
             S3Direct = !string.Equals(env("S3_DIRECT"), "false", StringComparison.OrdinalIgnoreCase),
             S3TransferConcurrency = ServiceSettings.IntOr(env, "S3_TRANSFER_CONCURRENCY", 4, 1, 64),
             S3CacheBytes = (long)ServiceSettings.IntOr(env, "S3_CACHE_MB", 2048, 0, 1_048_576) << 20,
+            ShutdownGracePeriod = ServiceSettings.IntOr(env, "SHUTDOWN_GRACE_PERIOD", 30, 0, 86_400),
+            HttpPort = ServiceSettings.IntOr(env, "WORKER_HTTP_PORT", 0, 0, 65535),
         };
     }
 }

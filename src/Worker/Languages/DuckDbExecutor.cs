@@ -46,7 +46,9 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
         {
             staging = new S3Staging(transfers, run.Dir,
                 (uri, access) => assets.Record(run.Job.WorkspaceId, AssetKind.S3Object, AssetUri.S3Path(uri.Storage, uri.Key), access, run.Job.Id));
-            var local = await staging.StageAllAsync(references, ct);
+            Dictionary<S3Reference, string> local;
+            using (Windmill.Jobs.Core.Telemetry.Instrumentation.Source.StartActivity("s3 staging in"))
+                local = await staging.StageAllAsync(references, ct);
             code = DuckDbS3References.Rewrite(code, references, r => local[r]);
         }
 
@@ -69,7 +71,9 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
                 throw new JobFailure(e.Message, "DuckDbError");
             }
         }, CancellationToken.None);
-        if (staging is not null) await staging.UploadWritesAsync(ct);
+        if (staging is not null)
+            using (Windmill.Jobs.Core.Telemetry.Instrumentation.Source.StartActivity("s3 staging out"))
+                await staging.UploadWritesAsync(ct);
         return result;
     }
 

@@ -51,9 +51,11 @@ public sealed class ServicesFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a worker process serving the given tags (default: every language) and waits until it listens.</summary>
-    public async Task<ChildProcess> StartWorkerAsync(string? tags = null, int numWorkers = 4, string? name = null)
+    public async Task<ChildProcess> StartWorkerAsync(string? tags = null, int numWorkers = 4, string? name = null,
+        Dictionary<string, string?>? extraEnv = null)
     {
         var env = ProcessEnv(DatabaseUrl, new Uri(BaseUrl).Port);
+        foreach (var (k, v) in extraEnv ?? []) env[k] = v;
         if (tags is not null) env["WORKER_TAGS"] = tags;
         env["NUM_WORKERS"] = numWorkers.ToString();
         env["PING_INTERVAL"] = "1";

@@ -38,6 +38,8 @@ def _open(method: str, path: str, data: Any = None, content_type: Optional[str] 
 
     req = urllib.request.Request(_base() + "/" + path, data=data, method=method)
     req.add_header("Authorization", "Bearer " + os.environ["WM_TOKEN"])
+    if os.environ.get("TRACEPARENT"):  # the job's calls join its trace
+        req.add_header("traceparent", os.environ["TRACEPARENT"])
     if content_type:
         req.add_header("Content-Type", content_type)
     try:

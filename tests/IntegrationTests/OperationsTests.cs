@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Windmill.Jobs.IntegrationTests;
+
+/// <summary>What an operator relies on (issue 7): health, readiness and metrics endpoints, one trace per job, graceful shutdown.</summary>
+[Collection(ServicesCollection.Name)]
+public sealed class OperationsTests(ServicesFixture services)
+{
+    private static string NewTag() => "t" + Guid.NewGuid().ToString("N")[..10];
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(string url)
+    {
+        using var r = await Http.GetAsync(url);
+        return (r.StatusCode, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Api_and_worker_answer_health_readiness_and_metrics()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "ops");
+        var alice = await ws.AddUserAsync("alice");
+        var tag = NewTag();
+        var workerPort = ServicesFixture.FreePort();
+        await using var worker = await services.StartWorkerAsync(tag, extraEnv: new() { ["WORKER_HTTP_PORT"] = workerPort.ToString() });
+        var workerUrl = $"http://127.0.0.1:{workerPort}";
+        await alice.DeployAsync(ws, "u/alice/echo", "bash", "echo hi\n", new { tag });
+        await alice.WaitAsync(ws, await alice.RunAsync(ws, "u/alice/echo"));
+        var idle = NewTag();
+        await alice.DeployAsync(ws, "u/alice/waits", "bash", "echo never\n", new { tag = idle }); // no worker serves it
+        await alice.RunAsync(ws, "u/alice/waits");
+
+        foreach (var url in new[] { services.BaseUrl, workerUrl })
+        {
+            Assert.Equal((HttpStatusCode.OK, "ok"), await GetAsync(url + "/healthz"));
+            var ready = await GetAsync(url + "/readyz");
+            Assert.Equal(HttpStatusCode.OK, ready.Status);
+            Assert.Equal("""{"postgresql":"ok","rabbitmq":"ok","redis":"ok"}""", JsonNode.Parse(ready.Body)!["checks"]!.ToJsonString());
+        }
+        var api = (await GetAsync(services.BaseUrl + "/metrics")).Body;
+        Assert.Contains($"wmj_jobs_enqueued_total{{tag=\"{tag}\"}} 1\n", api);
+        Assert.Contains($"wmj_queue_depth{{tag=\"{idle}\"}} 1\n", api);
+        Assert.Contains($"wmj_queue_oldest_age_seconds{{tag=\"{idle}\"}}", api);
+        var work = (await GetAsync(workerUrl + "/metrics")).Body;
+        Assert.Contains($"wmj_jobs_started_total{{tag=\"{tag}\"}} 1\n", work);
+        Assert.Contains($"wmj_jobs_completed_total{{tag=\"{tag}\"}} 1\n", work);
+        Assert.Contains($"wmj_jobs_duration_seconds_count{{tag=\"{tag}\"}} 1\n", work);
+        Assert.Contains("# TYPE wmj_jobs_duration_seconds histogram", work);
+        Assert.Contains("wmj_worker_slots_idle 4\n", work);
+
+        // The store goes away: both say they are not ready, and why; they recover by themselves.
+        await services.StopPostgresAsync();
+        try
+        {
+            foreach (var url in new[] { services.BaseUrl, workerUrl })
+            {
+                var down = await GetAsync(url + "/readyz");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, down.Status);
+                Assert.NotEqual("ok", JsonNode.Parse(down.Body)!["checks"]!["postgresql"]!.GetValue<string>());
+                Assert.Equal(HttpStatusCode.OK, (await GetAsync(url + "/healthz")).Status); // alive all the same
+            }
+        }
+        finally { await services.StartPostgresAsync(); }
+        foreach (var url in new[] { services.BaseUrl, workerUrl })
+        {
+            var status = HttpStatusCode.ServiceUnavailable;
+            for (var i = 0; i < 50 && status != HttpStatusCode.OK; i++)
+            {
+                if (i > 0) await Task.Delay(200);
+                status = (await GetAsync(url + "/readyz")).Status;
+            }
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+    }
+
+    [Fact]
+    public async Task A_job_runs_in_the_trace_of_the_request_that_enqueued_it()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "ops");
+        var alice = await ws.AddUserAsync("alice");
+        await alice.DeployAsync(ws, "u/alice/trace", "python3", "import os\ndef main():\n    return os.environ.get('TRACEPARENT')\n");
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{services.BaseUrl}/api/{ws.W}jobs/run_wait_result/p/u/alice/trace")
+        {
+            Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", alice.Token);
+        request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var parts = JsonNode.Parse(body)!.GetValue<string>().Split('-');
+        Assert.Equal(4, parts.Length);
+        Assert.Equal(traceId, parts[1]); // the same trace, through the store and RabbitMQ
+        Assert.NotEqual("00f067aa0ba902b7", parts[2]); // a span of its own
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_running_jobs_finish_and_hands_back_the_rest()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "ops");
+        var alice = await ws.AddUserAsync("alice");
+        var tag = NewTag();
+        var first = await services.StartWorkerAsync(tag, numWorkers: 2, name: "first-" + tag, extraEnv: new() { ["SHUTDOWN_GRACE_PERIOD"] = "4" });
+        await alice.DeployAsync(ws, "u/alice/short", "bash", "sleep 2\necho short-done\n", new { tag });
+        await alice.DeployAsync(ws, "u/alice/long", "bash", "sleep 60\necho long-done\n", new { tag });
+        var shortJob = await alice.RunAsync(ws, "u/alice/short");
+        var longJob = await alice.RunAsync(ws, "u/alice/long");
+        for (var i = 0; i < 100; i++)
+        {
+            var running = await Task.WhenAll(new[] { shortJob, longJob }.Select(async id => (await alice.Get(ws.W + $"jobs_u/get/{id}")).Json!["running"]?.GetValue<bool>() == true));
+            if (running.All(r => r)) break;
+            await Task.Delay(100);
+        }
+
+        first.Terminate();
+        var shortDone = await alice.WaitAsync(ws, shortJob, 30);
+        Assert.True(shortDone["success"]!.GetValue<bool>(), shortDone.ToJsonString()); // finished within the grace period
+        Assert.Equal("first-" + tag, shortDone["worker"]!.GetValue<string>());
+        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30))); // a clean exit after the grace period
+        await first.DisposeAsync();
+
+        // The long job went back to the queue; another worker runs it to the end, once.
+        await using var second = await services.StartWorkerAsync(tag, name: "second-" + tag);
+        var longDone = await alice.WaitAsync(ws, longJob, 90);
+        Assert.True(longDone["success"]!.GetValue<bool>(), longDone.ToJsonString());
+        Assert.Equal("second-" + tag, longDone["worker"]!.GetValue<string>());
+    }
+}
