@@ -50,10 +50,13 @@ public sealed class OperationsTests(ServicesFixture services)
         Assert.Contains("# TYPE wmj_jobs_duration_seconds histogram", work);
         Assert.Contains("wmj_worker_slots_idle 4\n", work);
 
-        // The store goes away: both say they are not ready, and why; they recover by themselves.
+        // The store goes away: both say they are not ready, and why; the API answers 503; all recover by themselves.
         await services.StopPostgresAsync();
         try
         {
+            var unavailable = await alice.Get(ws.W + "scripts/list");
+            Assert.Equal(503, unavailable.Status);
+            Assert.Equal("Service unavailable: the job store (PostgreSQL) cannot be reached; retry shortly", unavailable.Body);
             foreach (var url in new[] { services.BaseUrl, workerUrl })
             {
                 var down = await GetAsync(url + "/readyz");
@@ -73,6 +76,7 @@ public sealed class OperationsTests(ServicesFixture services)
             }
             Assert.Equal(HttpStatusCode.OK, status);
         }
+        Assert.Equal(200, (await alice.Get(ws.W + "scripts/list")).Status);
     }
 
     [Fact]

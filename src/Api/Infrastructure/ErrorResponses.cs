@@ -5,7 +5,8 @@ namespace Windmill.Jobs.Api.Infrastructure;
 
 /// <summary>
 /// Turns exceptions into Windmill's error responses: plain text with the error's display prefix and its
-/// status code. Unexpected errors are logged and answered with a generic 500 that leaks nothing.
+/// status code. A backing service that is away is a 503 (<see cref="Unavailability"/>). Unexpected errors are
+/// logged and answered with a generic 500 that leaks nothing.
 /// </summary>
 public sealed class ErrorResponses(RequestDelegate next, ILogger<ErrorResponses> log)
 {
@@ -38,6 +39,11 @@ public sealed class ErrorResponses(RequestDelegate next, ILogger<ErrorResponses>
         {
             // The client went away; nothing to answer.
         }
+        catch (Exception e) when (Unavailability.ServiceOf(e) is { } service)
+        {
+            log.LogWarning("{Method} {Path}: {Service} cannot be reached ({Error})", ctx.Request.Method, ctx.Request.Path, service, e.Message);
+            await Write(ctx, 503, $"Service unavailable: {service} cannot be reached; retry shortly", retryAfterSeconds: 5);
+        }
         catch (Exception e)
         {
             log.LogError(e, "unhandled error on {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
@@ -53,11 +59,12 @@ public sealed class ErrorResponses(RequestDelegate next, ILogger<ErrorResponses>
         _ => e.Message,
     };
 
-    private static async Task Write(HttpContext ctx, int status, string text)
+    private static async Task Write(HttpContext ctx, int status, string text, int? retryAfterSeconds = null)
     {
         if (ctx.Response.HasStarted) return;
         ctx.Response.Clear();
         ctx.Response.StatusCode = status;
+        if (retryAfterSeconds is { } retry) ctx.Response.Headers.RetryAfter = retry.ToString();
         ctx.Response.ContentType = "text/plain; charset=utf-8";
         await ctx.Response.WriteAsync(text);
     }
