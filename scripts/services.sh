@@ -8,6 +8,7 @@
 #   scripts/services.sh stop DIR          stop them (safe to call twice)
 #   scripts/services.sh restart-rabbitmq DIR [S]  stop the broker for S seconds, then start it again
 #   scripts/services.sh stop-postgres DIR / start-postgres DIR  take the store away and bring it back
+#   scripts/services.sh restart-redis DIR [S]  stop Redis for S seconds, then start it again (empty)
 #
 # DIR/services.env holds DATABASE_URL, RABBITMQ_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY,
 # S3_SECRET_KEY, in Windmill's variable names where Windmill has one.
@@ -115,8 +116,8 @@ start() {
   [ $fresh_pg = 0 ] || runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg" -U postgres windmill
 
   # Redis: in memory only.
-  redis-server --port "$redis" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
+  echo "$redis" > "$dir/redis.port"
+  start_redis "$dir"
 
   # RabbitMQ, run from its sbin directly with everything pointed into DIR.
   local rdir="$dir/rabbitmq"; mkdir -p "$rdir"
@@ -186,6 +187,18 @@ stop_postgres() {
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/pg/data" -m fast -w stop >/dev/null
 }
 
+start_redis() {
+  redis-server --port "$(cat "$1/redis.port")" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --pidfile "$1/redis.pid" --logfile "$1/redis.log" --dir "$1"
+}
+
+# Redis down for S seconds, then back (empty: it keeps nothing on disk).
+restart_redis() {
+  redis-cli -p "$(cat "$1/redis.port")" shutdown nosave >/dev/null 2>&1 || true
+  sleep "${2:-1}"
+  start_redis "$1"
+}
+
 restart_rabbitmq() {
   local dir; dir="$(cd "$1" && pwd)"
   local rdir="$dir/rabbitmq" base; base="$(cat "$dir/base.port")"
@@ -201,7 +214,8 @@ case "${1:-}" in
   start) [ -n "${2:-}" ] || { echo "usage: $0 start DIR [PORT]" >&2; exit 2; }; start "$2" "${3:-}" ;;
   stop) [ -n "${2:-}" ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop "$2" ;;
   restart-rabbitmq) [ -n "${2:-}" ] || { echo "usage: $0 restart-rabbitmq DIR [SECONDS]" >&2; exit 2; }; restart_rabbitmq "$2" "${3:-1}" ;;
+  restart-redis) [ -n "${2:-}" ] || { echo "usage: $0 restart-redis DIR [SECONDS]" >&2; exit 2; }; restart_redis "$(cd "$2" && pwd)" "${3:-1}" ;;
   stop-postgres) [ -n "${2:-}" ] || { echo "usage: $0 stop-postgres DIR" >&2; exit 2; }; stop_postgres "$(cd "$2" && pwd)" ;;
   start-postgres) [ -n "${2:-}" ] || { echo "usage: $0 start-postgres DIR" >&2; exit 2; }; start_postgres "$(cd "$2" && pwd)" ;;
-  *) echo "usage: $0 install | start DIR [PORT] | stop DIR | restart-rabbitmq DIR [SECONDS] | stop-postgres DIR | start-postgres DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 install | start DIR [PORT] | stop DIR | restart-rabbitmq DIR [SECONDS] | restart-redis DIR [SECONDS] | stop-postgres DIR | start-postgres DIR" >&2; exit 2 ;;
 esac

@@ -112,12 +112,14 @@ public sealed class OperationsTests(ServicesFixture services)
         await alice.DeployAsync(ws, "u/alice/long", "bash", "sleep 60\necho long-done\n", new { tag });
         var shortJob = await alice.RunAsync(ws, "u/alice/short");
         var longJob = await alice.RunAsync(ws, "u/alice/long");
-        for (var i = 0; i < 100; i++)
+        var bothRunning = false;
+        for (var i = 0; i < 600 && !bothRunning; i++)
         {
+            if (i > 0) await Task.Delay(100);
             var running = await Task.WhenAll(new[] { shortJob, longJob }.Select(async id => (await alice.Get(ws.W + $"jobs_u/get/{id}")).Json!["running"]?.GetValue<bool>() == true));
-            if (running.All(r => r)) break;
-            await Task.Delay(100);
+            bothRunning = running.All(r => r);
         }
+        Assert.True(bothRunning, "both jobs should be running on the first worker before it is stopped");
 
         first.Terminate();
         var shortDone = await alice.WaitAsync(ws, shortJob, 30);

@@ -17,7 +17,11 @@ public sealed class ServicesFixture : IAsyncLifetime
     /// <summary>Takes the store away (every process loses its connections) until <see cref="StartPostgresAsync"/>.</summary>
     public Task StopPostgresAsync() => ServicesCommandAsync("stop-postgres", _dir);
 
-    public Task StartPostgresAsync() => ServicesCommandAsync("start-postgres", _dir);
+    public async Task StartPostgresAsync()
+    {
+        await ServicesCommandAsync("start-postgres", _dir);
+        Npgsql.NpgsqlConnection.ClearAllPools(); // this process's pooled connections died with the server
+    }
 
     private static async Task ServicesCommandAsync(params string[] args)
     {
