@@ -18,11 +18,13 @@ RUN npm pack --silent @duckdb/node-bindings-linux-x64@1.5.6-r.1 && tar xzf duckd
  && mkdir -p /natives/modules && cd /natives/modules && echo '{"private":true}' > package.json \
  && npm install --no-audit --no-fund --silent windmill-client@1.818.0
 
+# Non-root: the runtime image's "app" user (uid 1654, which the Helm chart's securityContext names).
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS api
 WORKDIR /app
 COPY --from=build /out/api .
-USER app
-ENV PORT=8000
+COPY --from=natives /natives/libduckdb.so /usr/local/lib/libduckdb.so
+ENV PORT=8000 LIBDUCKDB_PATH=/usr/local/lib/libduckdb.so
+USER 1654
 EXPOSE 8000
 ENTRYPOINT ["dotnet", "Windmill.Jobs.Api.dll"]
 
@@ -37,6 +39,7 @@ COPY --from=natives /natives/libduckdb.so /usr/local/lib/libduckdb.so
 COPY --from=natives /natives/bun /usr/local/bin/bun
 COPY --from=natives /natives/modules/node_modules /opt/windmill/node_modules
 ENV LIBDUCKDB_PATH=/usr/local/lib/libduckdb.so BUN_PATH=/usr/local/bin/bun BUN_NODE_MODULES=/opt/windmill/node_modules \
-    PYTHON_PATH=/usr/bin/python3 JOB_DIR=/tmp/windmill-jobs
-USER app
+    PYTHON_PATH=/usr/bin/python3 JOB_DIR=/tmp/windmill-jobs WORKER_HTTP_PORT=8001
+USER 1654
+EXPOSE 8001
 ENTRYPOINT ["dotnet", "Windmill.Jobs.Worker.dll"]

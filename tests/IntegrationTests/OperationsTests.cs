@@ -122,8 +122,10 @@ public sealed class OperationsTests(ServicesFixture services)
         Assert.True(bothRunning, "both jobs should be running on the first worker before it is stopped");
 
         first.Terminate();
-        var shortDone = await alice.WaitAsync(ws, shortJob, 30);
-        Assert.True(shortDone["success"]!.GetValue<bool>(), shortDone.ToJsonString()); // finished within the grace period
+        JsonObject shortDone;
+        try { shortDone = await alice.WaitAsync(ws, shortJob, 30); }
+        catch (TimeoutException e) { throw new TimeoutException(e.Message + "\nfirst worker:\n" + first.Output); }
+        Assert.True(shortDone["success"]!.GetValue<bool>(), shortDone.ToJsonString() + "\nfirst worker:\n" + first.Output); // finished within the grace period
         Assert.Equal("first-" + tag, shortDone["worker"]!.GetValue<string>());
         Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30))); // a clean exit after the grace period
         await first.DisposeAsync();

@@ -268,10 +268,15 @@ public sealed class JobRunner(
     public async Task StopAsync(CancellationToken ct)
     {
         Draining = true;
-        var running = Task.WhenAll(_running.Values);
-        if (_running.Count > 0)
-            log.LogInformation("stopping: {Count} running job(s) get {Grace} s to finish", _running.Count, settings.ShutdownGracePeriod);
-        await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(settings.ShutdownGracePeriod), ct));
+        // A slot is held from before the claim until the job is over: this also waits for jobs claimed but not started yet.
+        if (slots.Busy > 0)
+            log.LogInformation("stopping: {Count} job(s) get {Grace} s to finish", slots.Busy, settings.ShutdownGracePeriod);
+        var until = DateTime.UtcNow.AddSeconds(settings.ShutdownGracePeriod);
+        try
+        {
+            while (slots.Busy > 0 && DateTime.UtcNow < until) await Task.Delay(100, ct);
+        }
+        catch (OperationCanceledException) { } // the host's own shutdown timeout
         await _shutdown.CancelAsync();
         await Task.WhenAll(_running.Values).WaitAsync(ct).ContinueWith(_ => { }, CancellationToken.None);
     }
