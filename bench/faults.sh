@@ -53,7 +53,7 @@ sleep 4; bash scripts/services.sh stop-postgres "$DIR/services"; sleep 10; bash 
 wait "$bench"; cat "$DIR/pg.out"
 stop_workers
 
-# 4. Redis restarted during flows with custom flow state (default tags: flow and python3 on this worker).
+# 4. Redis restarted (empty) during flows with custom flow state: those that lose their state must fail clearly.
 start_worker 10 flows; WORKERS=("${PIDS[-1]}"); sleep 8
 $BENCH flows --base-url "$BASE" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count 200 --concurrency 16 --label redis > "$DIR/redis.out" &
 bench=$!

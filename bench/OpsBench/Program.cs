@@ -115,7 +115,7 @@ switch (mode)
             modules = new object[]
             {
                 new { id = "a", value = new { type = "rawscript", language = "python3", input_transforms = new { n = new { type = "javascript", expr = "flow_input.n" } },
-                    content = "import wmill, time\ndef main(n):\n    wmill.set_flow_user_state('n', n)\n    time.sleep(0.2)\n    return n\n" } },
+                    content = "import wmill, time\ndef main(n):\n    wmill.set_flow_user_state('n', n)\n    time.sleep(1)\n    return n\n" } },
                 new { id = "b", value = new { type = "rawscript", language = "python3", input_transforms = new { },
                     content = "import wmill\ndef main():\n    return wmill.get_flow_user_state('n')\n" } },
             },

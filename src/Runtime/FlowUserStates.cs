@@ -22,6 +22,9 @@ public sealed class FlowUserStates(ServiceSettings settings) : IDisposable
         return ConnectionMultiplexer.Connect(options);
     });
 
+    /// <summary>Whether the flow's state hash exists (it is created by the first write).</summary>
+    public Task<bool> ExistsAsync(Guid rootFlow) => Db.KeyExistsAsync(Key(rootFlow));
+
     /// <summary>A round trip to Redis (readiness).</summary>
     public Task<TimeSpan> PingAsync() => Db.PingAsync();
 

@@ -136,4 +136,35 @@ public sealed class OperationsTests(ServicesFixture services)
         Assert.True(longDone["success"]!.GetValue<bool>(), longDone.ToJsonString());
         Assert.Equal("second-" + tag, longDone["worker"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_flow_whose_custom_state_redis_lost_fails_clearly_instead_of_reading_null()
+    {
+        var ws = await TestWorkspace.CreateAsync(services, "ops");
+        var alice = await ws.AddUserAsync("alice");
+        var value = new
+        {
+            modules = new object[]
+            {
+                new { id = "a", value = new { type = "rawscript", language = "python3", input_transforms = new { },
+                    content = "import wmill, time\ndef main():\n    wmill.set_flow_user_state('n', 42)\n    time.sleep(4)\n    return 1\n" } },
+                new { id = "b", value = new { type = "rawscript", language = "python3", input_transforms = new { },
+                    content = "import wmill\ndef main():\n    return wmill.get_flow_user_state('n')\n" } },
+            },
+        };
+        Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/stateful", summary = "", value })).Status);
+        var flow = Guid.Parse((await alice.Post(ws.W + "jobs/run/f/u/alice/stateful", new { })).Body.Trim('"'));
+        // Once the state is written, Redis restarts empty while step a sleeps.
+        for (var i = 0; i < 100; i++)
+        {
+            var steps = (await alice.Get(ws.W + $"jobs_u/get/{flow}")).Json!["flow_status"]?["modules"]?[0]?["type"]?.GetValue<string>();
+            if (steps == "InProgress") break;
+            await Task.Delay(100);
+        }
+        await Task.Delay(1500);
+        await services.RestartRedisAsync(1);
+        var done = await alice.WaitAsync(ws, flow, 60);
+        Assert.False(done["success"]!.GetValue<bool>(), done.ToJsonString());
+        Assert.Contains("was lost (Redis restarted without persistence)", done["result"]!.ToJsonString());
+    }
 }

@@ -1,3 +1,4 @@
+using Windmill.Jobs.Store.Flows;
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Flows;
 
@@ -29,24 +30,41 @@ public static class FlowRunsApi
         });
         jobs.MapPost("/run/preview_flow", RunPreview);
         jobs.MapPost("/flow/user_states/{id:guid}/{key}", SetUserState);
-        jobs.MapGet("/flow/user_states/{id:guid}/{key}", async (Authed who, JobReader r, FlowUserStates states, Guid id, string key,
-            CancellationToken ct) =>
+        jobs.MapGet("/flow/user_states/{id:guid}/{key}", async (Authed who, JobReader r, FlowUserStates states, FlowStateLedger ledger, Guid id,
+            string key, CancellationToken ct) =>
         {
             await RunningFlowAsync(who, r, id, ct);
-            // A key never set is JSON null (not an empty body, which clients would read as a string).
-            return await WithRedis(() => states.GetAsync(id, key)) is { } value ? Results.Json(value) : Replies.RawJson("null");
+            if (await WithRedis(() => states.GetAsync(id, key)) is { } value) return Results.Json(value);
+            await RequireNotLostAsync(states, ledger, id, ct);
+            return Replies.RawJson("null"); // a key never set is JSON null (not an empty body, which clients would read as a string)
         });
         return w;
     }
 
     /// <summary>Custom flow state (spec 5): one key of the running flow's map, last writer wins.</summary>
-    private static async Task<IResult> SetUserState(Authed who, JobReader r, FlowUserStates states, HttpRequest req, Guid id, string key,
-        CancellationToken ct)
+    private static async Task<IResult> SetUserState(Authed who, JobReader r, FlowUserStates states, FlowStateLedger ledger, HttpRequest req,
+        Guid id, string key, CancellationToken ct)
     {
         var value = await JsonBodies.ReadAnyAsync(req, ct);
         await RunningFlowAsync(who, r, id, ct);
+        // A first write creates the hash; a write to a flow whose hash went away would hide the loss of the other keys.
+        var existed = await RequireNotLostAsync(states, ledger, id, ct);
         await WithRedis(async () => { await states.SetAsync(id, key, value); return true; });
+        if (!existed) await ledger.MarkWrittenAsync(id, ct);
         return Replies.Text("flow state updated");
+    }
+
+    /// <summary>
+    /// Whether the flow's state hash exists; when it does not although the flow wrote state before, Redis lost it
+    /// (restarted without persistence): the step fails clearly rather than reading the lost keys as never set.
+    /// </summary>
+    private static async Task<bool> RequireNotLostAsync(FlowUserStates states, FlowStateLedger ledger, Guid id, CancellationToken ct)
+    {
+        if (await WithRedis(() => states.ExistsAsync(id))) return true;
+        if (await ledger.WasWrittenAsync(id, ct))
+            throw WindmillError.Internal($"the custom flow state of flow {id} was lost (Redis restarted without persistence); " +
+                                         "failing rather than reading it as never set");
+        return false;
     }
 
     /// <summary>Flow state exists only for a flow job that is queued or running.</summary>

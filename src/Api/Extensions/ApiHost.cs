@@ -82,6 +82,7 @@ public static class ApiHost
         services.AddSingleton(settings.Services);
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<FlowUserStates>();
+        services.AddSingleton<Windmill.Jobs.Store.Flows.FlowStateLedger>();
         services.AddSingleton<ScheduleTicks>();
         services.AddSingleton<WorkspaceStorage>();
         services.AddSingleton<Windmill.Jobs.Store.Assets.AssetStore>();

@@ -65,3 +65,10 @@ public sealed class Telemetry : Migration
 {
     protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0007_telemetry.sql"));
 }
+
+[DbContext(typeof(WindmillDb))]
+[Migration("0008_flow_state_ledger")]
+public sealed class FlowStateLedger : Migration
+{
+    protected override void Up(MigrationBuilder m) => m.Sql(EmbeddedSql.Read("0008_flow_state_ledger.sql"));
+}

@@ -14,6 +14,9 @@ public sealed class ServicesFixture : IAsyncLifetime
     /// <summary>Stops the RabbitMQ broker for a while and starts it again (durable queues survive).</summary>
     public Task RestartRabbitMqAsync(int downSeconds) => ServicesCommandAsync("restart-rabbitmq", _dir, downSeconds.ToString());
 
+    /// <summary>Redis down for a moment, then back empty (it keeps nothing on disk here).</summary>
+    public Task RestartRedisAsync(int downSeconds) => ServicesCommandAsync("restart-redis", _dir, downSeconds.ToString());
+
     /// <summary>Takes the store away (every process loses its connections) until <see cref="StartPostgresAsync"/>.</summary>
     public Task StopPostgresAsync() => ServicesCommandAsync("stop-postgres", _dir);
 
