@@ -54,7 +54,8 @@ public sealed class JobRunner(
         using var span = Instrumentation.StartFrom((JobKind.IsFlow(job.Kind) ? "flow " : "job ") + (job.RunnablePath ?? job.Kind), job.TraceParent,
             ActivityKind.Consumer);
         span?.SetTag("wmj.job_id", job.Id.ToString()).SetTag("wmj.workspace", job.WorkspaceId).SetTag("wmj.tag", job.Tag).SetTag("wmj.kind", job.Kind);
-        using var scope = log.BeginScope(new Dictionary<string, object> { ["job_id"] = job.Id, ["workspace"] = job.WorkspaceId });
+        // A message-template scope: the console shows "job <id> in <workspace>", structured sinks get both fields.
+        using var scope = log.BeginScope("job {JobId} in {Workspace}", job.Id, job.WorkspaceId);
         // The claim, from when it was taken until now.
         Instrumentation.Source.StartActivity("claim", ActivityKind.Internal, span?.Context ?? default, startTime: job.StartedAt)?.Dispose();
         await RunJobAsync(job);
