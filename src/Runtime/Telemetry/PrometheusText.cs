@@ -43,7 +43,7 @@ public sealed class PrometheusText : IDisposable
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var key = (instrument, Labels(tags));
-        if (instrument.GetType().Name.StartsWith("Observable", StringComparison.Ordinal))
+        if (instrument.IsObservable)
         {
             _gauges[key] = value;
             return;

@@ -64,7 +64,8 @@ public sealed class JobRunner(
     private async Task RunJobAsync(ClaimedJob job)
     {
         // The assets it is given (a flow records them each time it advances; the store keeps one row per job).
-        foreach (var a in ArgumentAssets.Of(JsonNode.Parse(job.ArgsJson) as JsonObject))
+        var givenArgs = JsonNode.Parse(job.ArgsJson) as JsonObject ?? [];
+        foreach (var a in ArgumentAssets.Of(givenArgs))
             assets.Record(job.WorkspaceId, a.Kind, a.Path, a.Access, job.Id);
         if (JobKind.IsFlow(job.Kind))
         {
@@ -104,7 +105,7 @@ public sealed class JobRunner(
             jobLog.Line($"job {job.Id} on worker {settings.Name}");
             JsonObject args;
             using (Instrumentation.Source.StartActivity("arguments"))
-                args = await resolver.ResolveAsync(JsonNode.Parse(job.ArgsJson) as JsonObject ?? [], job.WorkspaceId, token, job.Id, cancel.Token);
+                args = await resolver.ResolveAsync(givenArgs, job.WorkspaceId, token, job.Id, cancel.Token);
             using var run = Instrumentation.Source.StartActivity("run");
             if (Instrumentation.CurrentTraceParent is { } traceParent) env["TRACEPARENT"] = traceParent; // the job's calls back join the trace
             var result = await ExecuteAsync(job, dir, env, args, jobLog, cancel.Token);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Assets;
+using Windmill.Jobs.Core.Telemetry;
 using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Core.Scripts;
 using Windmill.Jobs.Core.Sql;
@@ -47,7 +48,7 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
             staging = new S3Staging(transfers, run.Dir,
                 (uri, access) => assets.Record(run.Job.WorkspaceId, AssetKind.S3Object, AssetUri.S3Path(uri.Storage, uri.Key), access, run.Job.Id));
             Dictionary<S3Reference, string> local;
-            using (Windmill.Jobs.Core.Telemetry.Instrumentation.Source.StartActivity("s3 staging in"))
+            using (Instrumentation.Source.StartActivity("s3 staging in"))
                 local = await staging.StageAllAsync(references, ct);
             code = DuckDbS3References.Rewrite(code, references, r => local[r]);
         }
@@ -72,7 +73,7 @@ public sealed class DuckDbExecutor(IHttpClientFactory http, WorkerSettings setti
             }
         }, CancellationToken.None);
         if (staging is not null)
-            using (Windmill.Jobs.Core.Telemetry.Instrumentation.Source.StartActivity("s3 staging out"))
+            using (Instrumentation.Source.StartActivity("s3 staging out"))
                 await staging.UploadWritesAsync(ct);
         return result;
     }
