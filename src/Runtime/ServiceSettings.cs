@@ -7,7 +7,8 @@ public sealed class SettingsError(string message) : Exception(message);
 
 /// <summary>
 /// Settings shared by every process, read from the environment with Windmill's names:
-/// <c>DATABASE_URL</c>, <c>RABBITMQ_URL</c>, <c>REDIS_URL</c>, <c>BASE_INTERNAL_URL</c>, <c>SECRET_SALT</c>.
+/// <c>DATABASE_URL</c>, <c>RABBITMQ_URL</c>, <c>REDIS_URL</c>, <c>BASE_INTERNAL_URL</c>, <c>SECRET_SALT</c>;
+/// and <c>LOG_FORMAT</c>.
 /// </summary>
 public sealed record ServiceSettings(
     string DatabaseUrl,
@@ -38,8 +39,15 @@ public sealed record ServiceSettings(
         if (!Uri.TryCreate(baseInternal, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
             throw new SettingsError("BASE_INTERNAL_URL must be an http(s) URL, e.g. http://localhost:8000");
 
-        return new ServiceSettings(databaseUrl, npgsql, rabbitUri, redisUrl, redis, baseInternal, env("SECRET_SALT"));
+        var logFormat = env("LOG_FORMAT")?.Trim().ToLowerInvariant();
+        if (logFormat is not (null or "" or "text" or "json"))
+            throw new SettingsError($"LOG_FORMAT must be text or json, not '{logFormat}'");
+
+        return new ServiceSettings(databaseUrl, npgsql, rabbitUri, redisUrl, redis, baseInternal, env("SECRET_SALT")) { JsonLogs = logFormat == "json" };
     }
+
+    /// <summary><c>LOG_FORMAT=json</c>: one JSON object per log line, for a log collector (see <see cref="HostLogging"/>).</summary>
+    public bool JsonLogs { get; init; }
 
     public static string Required(Func<string, string?> env, string name, string example) =>
         env(name) is { Length: > 0 } value ? value : throw new SettingsError($"{name} is not set (example: {example})");

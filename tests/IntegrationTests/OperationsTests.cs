@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Npgsql;
 
 namespace Windmill.Jobs.IntegrationTests;
 
@@ -15,6 +16,15 @@ public sealed class OperationsTests(ServicesFixture services)
     {
         using var r = await Http.GetAsync(url);
         return (r.StatusCode, await r.Content.ReadAsStringAsync());
+    }
+
+    private async Task<string> StoredTraceParentAsync(Guid job)
+    {
+        await using var db = new NpgsqlConnection(services.NpgsqlConnectionString);
+        await db.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT trace_parent FROM v2_job WHERE id = @id", db);
+        cmd.Parameters.AddWithValue("id", job);
+        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 
     [Fact]
@@ -102,12 +112,87 @@ public sealed class OperationsTests(ServicesFixture services)
     }
 
     [Fact]
+    public async Task Traces_and_metrics_reach_an_otlp_collector_as_one_trace_per_flow()
+    {
+        await using var collector = new OtlpReceiver();
+        var ws = await TestWorkspace.CreateAsync(services, "ops");
+        var alice = await ws.AddUserAsync("alice");
+        var tag = NewTag();
+        var (api, apiUrl) = await services.StartApiAsync(services.DatabaseUrl, collector.ExporterEnv());
+        await using var _ = api;
+        var workerEnv = collector.ExporterEnv();
+        workerEnv["BASE_INTERNAL_URL"] = apiUrl; // the job's own calls go to the exporting API too
+        await using var worker = await services.StartWorkerAsync(tag, extraEnv: workerEnv);
+        var value = new
+        {
+            modules = new object[]
+            {
+                new { id = "a", value = new { type = "rawscript", language = "python3", tag, input_transforms = new { },
+                    content = "import wmill\ndef main():\n    wmill.set_flow_user_state('seen', 1)\n    return 1\n" } },
+                new { id = "b", value = new { type = "rawscript", language = "bash", tag, input_transforms = new { }, content = "echo b" } },
+            },
+        };
+        Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/traced", summary = "", value, tag })).Status);
+
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        const string callerSpan = "00f067aa0ba902b7";
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{apiUrl}/api/{ws.W}jobs/run/f/u/alice/traced")
+        {
+            Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", alice.Token);
+        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
+        using var response = await Http.SendAsync(request);
+        var flow = Guid.Parse((await response.Content.ReadAsStringAsync()).Trim('"'));
+        var done = await alice.WaitAsync(ws, flow, 60);
+        Assert.True(done["success"]!.GetValue<bool>(), done.ToJsonString());
+
+        // Everything below is one trace: the enqueue request, each advance of the flow, each step with its
+        // claim, arguments, run and completion, and the step's own call back to the API.
+        string Missing()
+        {
+            var spans = collector.Spans.Where(s => s.TraceId == traceId).ToList();
+            var enqueue = spans.Where(s => s.Service == "windmill-jobs-api" && s.Kind == 2 && s.ParentSpanId == callerSpan).ToList();
+            if (enqueue.Count != 1) return $"one API server span under the caller's span, got {enqueue.Count}";
+            if (enqueue[0].Name != "POST /api/w/{workspace}/jobs/run/f/{*path}") return $"the enqueue span named after its route, got {enqueue[0].Name}";
+            var advances = spans.Where(s => s.Service == "windmill-jobs-worker" && s.Name == "flow u/alice/traced").Select(s => s.SpanId).ToHashSet();
+            if (advances.Count < 2) return $"the flow's advances, got {advances.Count}";
+            var steps = spans.Where(s => s.Name.StartsWith("job ") && advances.Contains(s.ParentSpanId)).ToList();
+            if (steps.Count != 2) return $"two step spans, children of the flow's advances, got {steps.Count}";
+            foreach (var step in steps)
+            {
+                var children = spans.Where(s => s.ParentSpanId == step.SpanId).Select(s => s.Name).Order().ToList();
+                if (!new[] { "arguments", "claim", "completion", "run" }.All(children.Contains)) return $"{step.Name}: children {string.Join(", ", children)}";
+            }
+            var runs = spans.Where(s => s.Name == "run").Select(s => s.SpanId).ToHashSet();
+            if (!spans.Any(s => s.Service == "windmill-jobs-api" && s.Kind == 2 && runs.Contains(s.ParentSpanId)))
+                return "the step's wmill call to the API, child of its run span";
+            long Max(string service, string metric) =>
+                collector.Points.Where(p => p.Service == service && p.Metric == metric && p.Attributes.GetValueOrDefault("tag") == tag)
+                    .Select(p => p.Value ?? 0).DefaultIfEmpty(0).Max();
+            var counts = $"enqueued {Max("windmill-jobs-api", "wmj.jobs.enqueued")}, started {Max("windmill-jobs-worker", "wmj.jobs.started")}, " +
+                $"completed {Max("windmill-jobs-worker", "wmj.jobs.completed")}";
+            // The flow is enqueued by the API, its steps by the worker; the flow and both steps run and complete.
+            return counts == "enqueued 1, started 3, completed 3" ? "" : "metrics: " + counts;
+        }
+        var missing = Missing();
+        for (var i = 0; i < 100 && missing != ""; i++)
+        {
+            await Task.Delay(200);
+            missing = Missing();
+        }
+        Assert.True(missing == "", $"the collector lacks {missing}\nspans of the trace:\n" +
+            string.Join("\n", collector.Spans.Where(s => s.TraceId == traceId).Select(s => $"{s.Service} {s.Name} {s.SpanId} <- {s.ParentSpanId}")));
+    }
+
+    [Fact]
     public async Task Sigterm_lets_running_jobs_finish_and_hands_back_the_rest()
     {
         var ws = await TestWorkspace.CreateAsync(services, "ops");
         var alice = await ws.AddUserAsync("alice");
         var tag = NewTag();
-        var first = await services.StartWorkerAsync(tag, numWorkers: 2, name: "first-" + tag, extraEnv: new() { ["SHUTDOWN_GRACE_PERIOD"] = "4" });
+        var first = await services.StartWorkerAsync(tag, numWorkers: 2, name: "first-" + tag, 
+            extraEnv: new() { ["SHUTDOWN_GRACE_PERIOD"] = "4", ["LOG_FORMAT"] = "json" });
         await alice.DeployAsync(ws, "u/alice/short", "bash", "sleep 2\necho short-done\n", new { tag });
         await alice.DeployAsync(ws, "u/alice/long", "bash", "sleep 60\necho long-done\n", new { tag });
         var shortJob = await alice.RunAsync(ws, "u/alice/short");
@@ -129,6 +214,14 @@ public sealed class OperationsTests(ServicesFixture services)
         Assert.Equal("first-" + tag, shortDone["worker"]!.GetValue<string>());
         Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30))); // a clean exit after the grace period
         await first.DisposeAsync();
+        // The hand-back is logged as JSON carrying the job's id, workspace and trace (the one its enqueue started).
+        var handedBack = first.Output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!)
+            .Single(l => l["Message"]!.GetValue<string>().Contains("handed back to the queue"));
+        var fields = handedBack["Scopes"]!.AsArray().OfType<JsonObject>().SelectMany(o => o).Where(kv => kv.Key != "Message")
+            .ToDictionary(kv => kv.Key, kv => kv.Value?.ToString()); // each scope also has its own Message
+        Assert.Equal(longJob.ToString(), fields["JobId"]);
+        Assert.Equal(ws.Id, fields["Workspace"]);
+        Assert.Equal((await StoredTraceParentAsync(longJob)).Split('-')[1], fields["TraceId"]);
 
         // The long job went back to the queue; another worker runs it to the end, once.
         await using var second = await services.StartWorkerAsync(tag, name: "second-" + tag);

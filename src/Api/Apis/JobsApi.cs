@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Scripts;
+using Windmill.Jobs.Core.Telemetry;
 
 namespace Windmill.Jobs.Api.Apis;
 
@@ -258,6 +259,7 @@ public static class JobsApi
             var outcome = new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(reason, who.Username), who.Username, reason);
             var done = force ? await claims.ForceCompleteAsync(jobId, outcome, ct) : await claims.CompleteWaitingAsync(jobId, outcome, ct);
             if (!done.Done) await r.RequestCancelAsync(jobId, who.Username, reason, ct);
+            else if (jobId == id) JobMetrics.JobCanceledWhileWaiting(j.Tag);
             else if (jobId == id && JobKind.IsFlow(j.Kind) && j.RootJob is null) await KeepUserStatesAsync(claims, states, id, ct);
             woken.AddRange(done.WokenParents);
         }

@@ -37,7 +37,7 @@ public static class ApiHost
     public static WebApplication Build(string[] args, ApiSettings settings)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Logging.AddWindmillLogging();
+        builder.Logging.AddWindmillLogging(settings.Services);
         var bind = Environment.GetEnvironmentVariable("BIND_ADDRESS") is { Length: > 0 } b ? b : "0.0.0.0";
         builder.WebHost.UseUrls($"http://{bind}:{settings.Port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
@@ -63,6 +63,7 @@ public static class ApiHost
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>(); // registers the gauges
         app.Services.GetRequiredService<PrometheusText>(); // listens from the start, not from the first scrape
+        app.UseHttpServerSpans();
         app.UseMiddleware<ErrorResponses>();
         app.MapOperations();
         MapRoutes(app);

@@ -4,7 +4,9 @@ using System.Diagnostics.Metrics;
 namespace Windmill.Jobs.Core.Telemetry;
 
 /// <summary>
-/// The job counters and histogram (issue 7): enqueued (API), started and finished by outcome (worker), by tag;
+/// The job counters and histogram (issue 7): enqueued (where the job is written: the API, or the worker pushing
+/// a flow's steps), started and finished by outcome (worker; a flow once, at its first and its last advance;
+/// canceled also by the API for a job that never ran), by tag;
 /// job duration in seconds; runtime asset events written (API) and dropped (both).
 /// </summary>
 public static class JobMetrics
@@ -23,12 +25,15 @@ public static class JobMetrics
     public static void JobEnqueued(string tag) => Enqueued.Add(1, Tag(tag));
     public static void JobStarted(string tag) => Started.Add(1, Tag(tag));
 
-    /// <param name="status">The completed job's status: <c>success</c>, <c>failure</c> or <c>canceled</c>.</param>
+    /// <param name="status">The completed job's status: <c>success</c> or <c>skipped</c> (completed), <c>failure</c>, <c>canceled</c>.</param>
     public static void JobFinished(string tag, string status, TimeSpan duration)
     {
-        (status switch { "success" => Completed, "canceled" => Canceled, _ => Failed }).Add(1, Tag(tag));
+        (status switch { "success" or "skipped" => Completed, "canceled" => Canceled, _ => Failed }).Add(1, Tag(tag));
         Duration.Record(duration.TotalSeconds, Tag(tag));
     }
+
+    /// <summary>A job canceled before any worker ran it (the API completes it at once, spec 6.10).</summary>
+    public static void JobCanceledWhileWaiting(string tag) => Canceled.Add(1, Tag(tag));
 
     public static void AssetEventsStored(int count) => AssetEventsWritten.Add(count);
     public static void AssetEventDropped() => AssetEventsDropped.Add(1);

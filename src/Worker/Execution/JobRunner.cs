@@ -77,6 +77,8 @@ public sealed class JobRunner(
         {
             // No code runs: no folder, token, heartbeat or log stream, just the completion.
             var result = job.Kind == JobKind.Identity ? job.ArgsJson : "null";
+            JobMetrics.JobStarted(job.Tag);
+            JobMetrics.JobFinished(job.Tag, JobStatus.Success, TimeSpan.Zero);
             await CompleteWithRetriesAsync(job, new JobOutcome(JobStatus.Success, result), $"job {job.Id} on worker {settings.Name}\n");
             return;
         }

@@ -55,7 +55,7 @@ public static class WorkerHost
         }
 
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Logging.AddWindmillLogging();
+        builder.Logging.AddWindmillLogging(settings.Services);
         builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
         builder.Services.AddWindmillTelemetry("windmill-jobs-worker");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownGracePeriod + 15));
@@ -92,6 +92,7 @@ public static class WorkerHost
 
         var host = builder.Build();
         host.Services.GetRequiredService<PrometheusText>(); // listens from the start, not from the first scrape
+        host.UseHttpServerSpans();
         host.MapOperations();
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
             host.Services.GetRequiredService<ILogger<WorkerSettings>>().LogInformation(

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Npgsql;
 using Windmill.Jobs.Core.Jobs;
+using Windmill.Jobs.Core.Telemetry;
 using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Flows;
 using Windmill.Jobs.Store.Jobs;
@@ -39,8 +40,11 @@ public sealed class FlowAdvancer(
         await using var tx = await FlowTransaction.BeginAsync(db, flow.Id, flow.ClaimId, ct);
         if (tx is null) return []; // restarted elsewhere
         var run = new FlowRun(flow, tx, js, userStates, settings.Name, (refs, c) => ResolveAsFlowAsync(flow, refs, c));
+        var firstAdvance = tx.Status is null; // a flow is advanced many times; it starts once
         var dispatch = await work(run);
         await tx.CommitAsync(ct);
+        if (firstAdvance) JobMetrics.JobStarted(flow.Tag);
+        if (run.Completed && run.Outcome is { } finished) JobMetrics.JobFinished(flow.Tag, finished.Status, DateTime.UtcNow - flow.StartedAt);
         if (run.Completed && run.IsRoot) await ForgetUserStatesAsync(flow.Id);
         if (run.Completed && run.Outcome is { } outcome) await handlers.AfterCompletionAsync(flow, outcome);
         return dispatch;

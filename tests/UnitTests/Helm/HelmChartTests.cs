@@ -116,7 +116,9 @@ public class HelmChartTests
         foreach (var key in new[] { "BASE_INTERNAL_URL", "TIMEOUT", "ZOMBIE_JOB_TIMEOUT", "ZOMBIE_JOB_RESTART_LIMIT", "RECOVERY_INTERVAL",
                      "TIMEOUT_WAIT_RESULT", "AUTH_CACHE_SECONDS", "ASSET_JOB_USAGES_KEPT" })
             Assert.True(config.ContainsKey(key), key);
-        Assert.Equal("http://otel-collector:4317", config["OTEL_EXPORTER_OTLP_ENDPOINT"]!.ToString());
+        Assert.Equal("http://otel-collector:4318", config["OTEL_EXPORTER_OTLP_ENDPOINT"]!.ToString());
+        Assert.Equal("http/protobuf", config["OTEL_EXPORTER_OTLP_PROTOCOL"]!.ToString());
+        Assert.Equal("json", config["LOG_FORMAT"]!.ToString());
         Assert.Equal("http://prod-windmill-jobs-api:8000", config["BASE_INTERNAL_URL"]!.ToString());
         var api = Container(Named("Deployment", "prod-windmill-jobs-api"));
         Assert.Equal("/readyz", api["readinessProbe"]!["httpGet"]!["path"]!.ToString());
