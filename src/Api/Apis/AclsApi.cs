@@ -36,9 +36,11 @@ public static class AclsApi
     private static async Task<ExtraPerms> LoadAsync(Authed who, WindmillDb db, string kind, string path, CancellationToken ct)
     {
         var (table, key, display) = KindOf(kind);
+#pragma warning disable EF1002 // table and column come from the Kinds whitelist; every value is a parameter
         var json = await db.Database.SqlQueryRaw<string>(
             $"SELECT extra_perms::text AS \"Value\" FROM {table} WHERE workspace_id = {{0}} AND {key} = {{1}}", who.Workspace, path)
             .FirstOrDefaultAsync(ct) ?? throw WindmillError.NotFound($"{display} {path} not found");
+#pragma warning restore EF1002
         var perms = ExtraPerms.FromJson(json);
         if (key == "path") Access.RequireRead(who, display, path, json);
         return perms;
@@ -87,7 +89,9 @@ public static class AclsApi
     {
         var (table, key, _) = KindOf(kind);
         var n = args.Length;
+#pragma warning disable EF1002 // table and column from the Kinds whitelist, newPerms a jsonb expression over {0}..{n-1}; values are parameters
         return db.Database.ExecuteSqlRawAsync(
             $"UPDATE {table} SET extra_perms = {newPerms} WHERE workspace_id = {{{n}}} AND {key} = {{{n + 1}}}", [.. args, workspace, path], ct);
+#pragma warning restore EF1002
     }
 }
