@@ -84,7 +84,13 @@ public static class WorkerHost
             });
         });
         // Without this a message published right after start can be lost (ARCHITECTURE.md).
-        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        // By the time the bus stops the runner has drained, and the only consumers left wait for a slot they will never
+        // get: canceling them after 2 s (not MassTransit's default of about 15) hands their messages back sooner.
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.ConsumerStopTimeout = TimeSpan.FromSeconds(2);
+        });
         // Hosted services stop in reverse order: the runner drains first (the bus still up for its completions
         // and hand-backs), then the asset events are flushed, then the bus stops.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AssetEvents>());
