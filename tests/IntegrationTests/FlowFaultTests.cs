@@ -5,7 +5,7 @@ namespace Windmill.Jobs.IntegrationTests;
 
 /// <summary>
 /// Flows under faults (issue 4): a worker dying in the middle of a flow loses nothing and no step runs twice
-/// to completion; canceling a flow cancels its running step. Each test serves a tag of its own.
+/// to completion; canceling a flow cancels its running step and keeps the flow's custom state. Each test serves a tag of its own.
 /// </summary>
 [Collection(ServicesCollection.Name)]
 public sealed class FlowFaultTests(ServicesFixture services)
@@ -70,7 +70,7 @@ public sealed class FlowFaultTests(ServicesFixture services)
     }
 
     [Fact]
-    public async Task Canceling_a_flow_cancels_its_running_step()
+    public async Task Canceling_a_flow_cancels_its_running_step_and_keeps_its_custom_state()
     {
         var ws = await TestWorkspace.CreateAsync(services, "ffault");
         var alice = await ws.AddUserAsync("alice");
@@ -78,7 +78,8 @@ public sealed class FlowFaultTests(ServicesFixture services)
         {
             modules = new object[]
             {
-                new { id = "slow", value = new { type = "rawscript", language = "bash", content = "echo waiting\nsleep 60", input_transforms = new { } } },
+                new { id = "slow", value = new { type = "rawscript", language = "python3", input_transforms = new { },
+                    content = "import wmill, time\ndef main():\n    wmill.set_flow_user_state('progress', 'half')\n    time.sleep(60)\n" } },
                 new { id = "never", value = new { type = "rawscript", language = "bash", content = "echo ran", input_transforms = new { } } },
             },
         };
@@ -96,10 +97,20 @@ public sealed class FlowFaultTests(ServicesFixture services)
         var live = (await alice.Get(ws.W + $"jobs_u/get/{id}")).Json!;
         Assert.Equal("InProgress", live["flow_status"]!["modules"]![0]!["type"]!.GetValue<string>());
         Assert.Equal(step.Value.ToString(), live["flow_status"]!["modules"]![0]!["job"]!.GetValue<string>());
+        var written = false;
+        for (var i = 0; i < 200 && !written; i++)
+        {
+            written = (await alice.Get(ws.W + $"jobs/flow/user_states/{id}/progress")).Body == "\"half\"";
+            if (!written) await Task.Delay(100);
+        }
+        Assert.True(written, "the step should have written its custom flow state");
         Assert.Equal(200, (await alice.Post(ws.W + $"jobs_u/queue/cancel/{id}", new { reason = "enough" })).Status);
 
         var flow = await alice.WaitAsync(ws, id, 30);
         Assert.True(flow["canceled"]!.GetValue<bool>(), flow.ToJsonString());
+        // The flow was parked, so the API completed it: its custom state is kept in its final status all the same.
+        var final = (await alice.Get(ws.W + "jobs_u/get/" + id)).Json!;
+        Assert.Equal("half", final["flow_status"]?["user_states"]?["progress"]?.GetValue<string>());
         var stepJob = await alice.WaitAsync(ws, step!.Value, 30);
         Assert.True(stepJob["canceled"]!.GetValue<bool>(), stepJob.ToJsonString());
         Assert.Single((await alice.Get(ws.W + $"jobs/list?parent_job={id}")).Json!.AsArray());

@@ -259,8 +259,11 @@ public static class JobsApi
             var outcome = new JobOutcome(JobStatus.Canceled, JobErrors.Canceled(reason, who.Username), who.Username, reason);
             var done = force ? await claims.ForceCompleteAsync(jobId, outcome, ct) : await claims.CompleteWaitingAsync(jobId, outcome, ct);
             if (!done.Done) await r.RequestCancelAsync(jobId, who.Username, reason, ct);
-            else if (jobId == id) JobMetrics.JobCanceledWhileWaiting(j.Tag);
-            else if (jobId == id && JobKind.IsFlow(j.Kind) && j.RootJob is null) await KeepUserStatesAsync(claims, states, id, ct);
+            else if (jobId == id)
+            {
+                JobMetrics.JobCanceledWhileWaiting(j.Tag);
+                if (JobKind.IsFlow(j.Kind) && j.RootJob is null) await KeepUserStatesAsync(claims, states, id, ct);
+            }
             woken.AddRange(done.WokenParents);
         }
         // Canceling one step of a flow wakes the flow, which then goes on as for a failed step.
