@@ -79,6 +79,8 @@ public sealed class SchedulesTests(ServicesFixture services)
         Assert.Equal(1, await ScalarAsync("""
             SELECT count(*) FROM schedule_tick WHERE workspace_id = @w AND tick_at > now() AND tick_at <= now() + interval '1 hour'
             """, ("w", ws.Id)));
+        // The overdue tick, over an hour old, was pruned when the next was pushed: the table does not grow for ever.
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM schedule_tick WHERE workspace_id = @w", ("w", ws.Id)));
     }
 
     [Fact]

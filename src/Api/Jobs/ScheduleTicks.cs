@@ -15,6 +15,9 @@ namespace Windmill.Jobs.Api.Jobs;
 /// </summary>
 public sealed class ScheduleTicks(IServiceScopeFactory scopes, IdentityResolver identities, ILogger<ScheduleTicks> log)
 {
+    /// <summary>Past ticks are kept this long (for diagnosis: which job was which tick), then pruned.</summary>
+    private const int TicksKeptHours = 1;
+
     /// <summary>Pushes the next tick of every enabled schedule that has no tick in the future.</summary>
     public async Task EnsureAllAsync(CancellationToken ct)
     {
@@ -57,11 +60,19 @@ public sealed class ScheduleTicks(IServiceScopeFactory scopes, IdentityResolver 
         foreach (var v in new object[] { s.WorkspaceId, s.Path, next, job.Id }) tick.Parameters.Add(new NpgsqlParameter { Value = v });
         if (await tick.ExecuteNonQueryAsync(ct) == 0) return; // someone pushed this tick already
         await JobQueueWriter.EnqueueAsync([job], conn, npgsqlTx, ct);
-        await using (var clear = new NpgsqlCommand("UPDATE schedule SET error = NULL WHERE workspace_id = $1 AND path = $2", conn, npgsqlTx))
+        // The schedule's error is cleared, and ticks past the retention window pruned: the next tick is computed
+        // from now or later, so only the newest row matters; a schedule firing every second would otherwise add
+        // 86,400 rows a day for ever.
+        foreach (var sql in new[]
+                 {
+                     "UPDATE schedule SET error = NULL WHERE workspace_id = $1 AND path = $2",
+                     $"DELETE FROM schedule_tick WHERE workspace_id = $1 AND path = $2 AND tick_at < now() - interval '{TicksKeptHours} hours'",
+                 })
         {
-            clear.Parameters.Add(new NpgsqlParameter { Value = s.WorkspaceId });
-            clear.Parameters.Add(new NpgsqlParameter { Value = s.Path });
-            await clear.ExecuteNonQueryAsync(ct);
+            await using var cmd = new NpgsqlCommand(sql, conn, npgsqlTx);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = s.WorkspaceId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = s.Path });
+            await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
     }
