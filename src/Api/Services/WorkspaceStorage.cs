@@ -52,13 +52,14 @@ public sealed class WorkspaceStorage(NpgsqlDataSource db, SecretReveal reveal)
     public async Task<OpenedStorage> OpenAsync(Authed who, WindmillDb wdb, string? storage, CancellationToken ct, string? resourcePath = null)
     {
         StorageLink link;
+        var resource = default(Store.Model.Resource);
         if (!string.IsNullOrEmpty(resourcePath))
         {
             resourcePath = resourcePath.StartsWith("$res:") ? resourcePath[5..] : resourcePath;
-            var own = Access.RequireFound(
+            resource = Access.RequireFound(
                 await wdb.Resources.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == who.Workspace && r.Path == resourcePath, ct),
                 "Resource", resourcePath);
-            Access.RequireRead(who, "Resource", resourcePath, own.ExtraPerms);
+            Access.RequireRead(who, "Resource", resourcePath, resource.ExtraPerms);
             link = new StorageLink(resourcePath, PublicResource: false);
         }
         else
@@ -67,8 +68,8 @@ public sealed class WorkspaceStorage(NpgsqlDataSource db, SecretReveal reveal)
                 .FirstOrDefaultAsync(ct);
             link = LargeFileStorage.Parse(json is null ? null : System.Text.Json.Nodes.JsonNode.Parse(json)).Resolve(storage);
         }
-        var resource = await wdb.Resources.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == who.Workspace && r.Path == link.ResourcePath, ct)
-                       ?? throw WindmillError.NotFound($"storage resource {link.ResourcePath} not found");
+        resource ??= await wdb.Resources.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == who.Workspace && r.Path == link.ResourcePath, ct)
+                     ?? throw WindmillError.NotFound($"storage resource {link.ResourcePath} not found");
         var callerMayRead = PathPermissions.CanRead(who.Identity, resource.Path, ExtraPerms.FromJson(resource.ExtraPerms));
         // The workspace reads the resource on the caller's behalf; what the caller may then do is decided above.
         var reader = callerMayRead ? who : WorkspaceAuthority(who);
