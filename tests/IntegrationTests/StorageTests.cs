@@ -100,6 +100,14 @@ public sealed class StorageTests(ServicesFixture services)
         Assert.Contains($"SET s3_endpoint='{services.Env["S3_ENDPOINT"]}';", duckdb.Json!["connection_settings_str"]!.GetValue<string>());
         var polars = await alice.Post(ws.W + "job_helpers/v2/polars_connection_settings?storage=shared", new { });
         Assert.Equal($"http://{services.Env["S3_ENDPOINT"]}", polars.Json!["storage_options"]!["aws_endpoint_url"]!.GetValue<string>());
+
+        // An s3 resource named by the request (s3_resource_path) instead of a storage: for those who can read it only.
+        var viaShared = "file_key=direct.txt&s3_resource_path=" + Uri.EscapeDataString("$res:u/admin_s3/shared");
+        Assert.Equal(200, (await TestStorage.UploadAsync(admin, ws, viaShared, "direct"u8.ToArray())).Status);
+        Assert.Equal("direct", System.Text.Encoding.UTF8.GetString((await TestStorage.DownloadAsync(admin, ws, viaShared)).Bytes));
+        var refused = await TestStorage.UploadAsync(alice, ws, "file_key=u/alice/x.txt&s3_resource_path=u/admin_s3/private", "no"u8.ToArray());
+        Assert.NotEqual(200, refused.Status);
+        Assert.Contains("u/admin_s3/private", refused.Body);
     }
 
     [Fact]
