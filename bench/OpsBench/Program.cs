@@ -12,18 +12,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 
-var mode = args[0];
-var opts = args.Skip(1).Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--")).ToDictionary(x => x.a[2..], x => args[x.i + 2]);
-var baseUrl = opts.GetValueOrDefault("base-url", "http://127.0.0.1:8000");
-if (!new Uri(baseUrl).IsLoopback) throw new ArgumentException("benchmarks only target loopback addresses");
+var bench = BenchArgs.Parse(args);
+var (mode, opts) = (bench.Mode, bench.Options);
 var db = opts["database"];
-var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, UseCookies = false }) { BaseAddress = new Uri(baseUrl + "/api/"), Timeout = TimeSpan.FromSeconds(60) };
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts["token"]);
+var http = bench.ApiClient(256, TimeSpan.FromSeconds(60));
 var ws = "ob-" + Guid.NewGuid().ToString("N")[..6];
 var label = opts.GetValueOrDefault("label", mode);
 long unavailable = 0, unreachable = 0;

@@ -12,17 +12,13 @@
 //                                         issue 5: an N-row parquet on S3 aggregated by a DuckDB job into a parquet on
 //                                         S3, against the same job on a local copy of the file: seconds each
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Npgsql;
 
-var mode = args[0];
-var opts = args.Skip(1).Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--")).ToDictionary(x => x.a[2..], x => args[x.i + 2]);
-var baseUrl = opts.GetValueOrDefault("base-url", "http://127.0.0.1:8000");
-if (!new Uri(baseUrl).IsLoopback) throw new ArgumentException("benchmarks only target loopback addresses");
+var bench = BenchArgs.Parse(args);
+var (mode, opts) = (bench.Mode, bench.Options);
 var db = opts["database"];
-var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseCookies = false }) { BaseAddress = new Uri(baseUrl + "/api/"), Timeout = TimeSpan.FromMinutes(10) };
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts["token"]);
+var http = bench.ApiClient(64, TimeSpan.FromMinutes(10));
 var ws = "qb-" + Guid.NewGuid().ToString("N")[..6];
 
 async Task<string> Post(string path, object body)
