@@ -18,9 +18,9 @@ using Npgsql;
 
 var bench = BenchArgs.Parse(args);
 var (mode, opts) = (bench.Mode, bench.Options);
-var db = opts["database"];
+var db = bench.Database;
 var http = bench.ApiClient(256, TimeSpan.FromSeconds(60));
-var ws = "ob-" + Guid.NewGuid().ToString("N")[..6];
+var ws = BenchArgs.NewWorkspaceId("ob");
 var label = opts.GetValueOrDefault("label", mode);
 long unavailable = 0, unreachable = 0;
 

@@ -17,9 +17,9 @@ using Npgsql;
 
 var bench = BenchArgs.Parse(args);
 var (mode, opts) = (bench.Mode, bench.Options);
-var db = opts["database"];
+var db = bench.Database;
 var http = bench.ApiClient(64, TimeSpan.FromMinutes(10));
-var ws = "qb-" + Guid.NewGuid().ToString("N")[..6];
+var ws = BenchArgs.NewWorkspaceId("qb");
 
 async Task<string> Post(string path, object body)
 {

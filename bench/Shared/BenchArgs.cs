@@ -10,6 +10,12 @@ public sealed class BenchArgs
     public Dictionary<string, string> Options { get; }
     public string BaseUrl { get; }
 
+    /// <summary><c>--database</c>: an Npgsql connection string to the store, for reading what the API does not show.</summary>
+    public string Database => Options["database"];
+
+    /// <summary>A fresh workspace id for one run, so runs never see each other's jobs.</summary>
+    public static string NewWorkspaceId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
+
     private BenchArgs(string mode, Dictionary<string, string> options)
     {
         Mode = mode;

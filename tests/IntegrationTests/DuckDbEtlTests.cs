@@ -14,8 +14,7 @@ public sealed class DuckDbEtlTests(ServicesFixture services)
         var ws = await services.WorkspaceWithStoragesAsync("etl");
         var alice = await ws.AddUserAsync("alice");
         var prefix = $"s3://{storage}/";
-        object Py(string id, string code, object inputs) =>
-            new { id, value = new { type = "rawscript", language = "python3", content = code, input_transforms = inputs } };
+        object Py(string id, string code, object inputs) => FlowSteps.RawScript(id, "python3", code, inputs: inputs);
         var value = new
         {
             modules = new object[]

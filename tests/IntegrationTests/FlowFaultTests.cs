@@ -10,8 +10,7 @@ namespace Windmill.Jobs.IntegrationTests;
 [Collection(ServicesCollection.Name)]
 public sealed class FlowFaultTests(ServicesFixture services)
 {
-    private static object Bash(string id, string code, string tag) =>
-        new { id, value = new { type = "rawscript", language = "bash", content = code, tag, input_transforms = new { } } };
+    private static object Bash(string id, string code, string tag) => FlowSteps.RawScript(id, "bash", code, tag);
 
     private async Task<Dictionary<string, long>> CompletedStepsAsync(Guid flow)
     {
@@ -78,9 +77,8 @@ public sealed class FlowFaultTests(ServicesFixture services)
         {
             modules = new object[]
             {
-                new { id = "slow", value = new { type = "rawscript", language = "python3", input_transforms = new { },
-                    content = "import wmill, time\ndef main():\n    wmill.set_flow_user_state('progress', 'half')\n    time.sleep(60)\n" } },
-                new { id = "never", value = new { type = "rawscript", language = "bash", content = "echo ran", input_transforms = new { } } },
+                FlowSteps.RawScript("slow", "python3", "import wmill, time\ndef main():\n    wmill.set_flow_user_state('progress', 'half')\n    time.sleep(60)\n"),
+                FlowSteps.RawScript("never", "bash", "echo ran"),
             },
         };
         Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/cancelme", summary = "", value })).Status);

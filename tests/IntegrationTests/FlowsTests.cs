@@ -6,8 +6,7 @@ namespace Windmill.Jobs.IntegrationTests;
 [Collection(ServicesCollection.Name)]
 public sealed class FlowsTests(ServicesFixture services)
 {
-    private static object Py(string id, string code, object? inputs = null) =>
-        new { id, value = new { type = "rawscript", language = "python3", content = code, input_transforms = inputs ?? new { } } };
+    private static object Py(string id, string code, object? inputs = null) => FlowSteps.RawScript(id, "python3", code, inputs: inputs);
 
     private static object Js(string expr) => new { type = "javascript", expr };
 

@@ -127,9 +127,8 @@ public sealed class OperationsTests(ServicesFixture services)
         {
             modules = new object[]
             {
-                new { id = "a", value = new { type = "rawscript", language = "python3", tag, input_transforms = new { },
-                    content = "import wmill\ndef main():\n    wmill.set_flow_user_state('seen', 1)\n    return 1\n" } },
-                new { id = "b", value = new { type = "rawscript", language = "bash", tag, input_transforms = new { }, content = "echo b" } },
+                FlowSteps.RawScript("a", "python3", "import wmill\ndef main():\n    wmill.set_flow_user_state('seen', 1)\n    return 1\n", tag),
+                FlowSteps.RawScript("b", "bash", "echo b", tag),
             },
         };
         Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/traced", summary = "", value, tag })).Status);
@@ -239,10 +238,8 @@ public sealed class OperationsTests(ServicesFixture services)
         {
             modules = new object[]
             {
-                new { id = "a", value = new { type = "rawscript", language = "python3", input_transforms = new { },
-                    content = "import wmill, time\ndef main():\n    wmill.set_flow_user_state('n', 42)\n    time.sleep(4)\n    return 1\n" } },
-                new { id = "b", value = new { type = "rawscript", language = "python3", input_transforms = new { },
-                    content = "import wmill\ndef main():\n    return wmill.get_flow_user_state('n')\n" } },
+                FlowSteps.RawScript("a", "python3", "import wmill, time\ndef main():\n    wmill.set_flow_user_state('n', 42)\n    time.sleep(4)\n    return 1\n"),
+                FlowSteps.RawScript("b", "python3", "import wmill\ndef main():\n    return wmill.get_flow_user_state('n')\n"),
             },
         };
         Assert.Equal(201, (await alice.Post(ws.W + "flows/create", new { path = "u/alice/stateful", summary = "", value })).Status);

@@ -45,8 +45,7 @@ public sealed class TriggerScriptTests(ServicesFixture services)
             value = new { host = url.Host, port = url.Port, user = "postgres", dbname = "windmill", sslmode = "disable" },
         });
         var tag = "w" + suffix;
-        object Step(string id, string language, string content, object inputs) =>
-            new { id, value = new { type = "rawscript", language, content, tag, input_transforms = inputs } };
+        object Step(string id, string language, string content, object inputs) => FlowSteps.RawScript(id, language, content, tag, inputs);
         var value = new
         {
             modules = new object[]

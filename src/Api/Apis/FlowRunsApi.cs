@@ -1,6 +1,6 @@
-using Windmill.Jobs.Store.Flows;
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Flows;
+using Windmill.Jobs.Store.Flows;
 
 namespace Windmill.Jobs.Api.Apis;
 

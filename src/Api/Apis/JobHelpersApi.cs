@@ -1,6 +1,6 @@
+using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Assets;
 using Windmill.Jobs.Runtime;
-using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Windmill.Jobs.Core.Storage;

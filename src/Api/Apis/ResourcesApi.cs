@@ -1,8 +1,8 @@
-using Windmill.Jobs.Core.Assets;
-using Windmill.Jobs.Runtime;
 using System.Text.Json.Nodes;
 using Npgsql;
+using Windmill.Jobs.Core.Assets;
 using Windmill.Jobs.Core.Resources;
+using Windmill.Jobs.Runtime;
 
 namespace Windmill.Jobs.Api.Apis;
 

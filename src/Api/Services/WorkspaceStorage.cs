@@ -52,7 +52,7 @@ public sealed class WorkspaceStorage(NpgsqlDataSource db, SecretReveal reveal)
     public async Task<OpenedStorage> OpenAsync(Authed who, WindmillDb wdb, string? storage, CancellationToken ct, string? resourcePath = null)
     {
         StorageLink link;
-        var resource = default(Store.Model.Resource);
+        Store.Model.Resource? resource = null;
         if (!string.IsNullOrEmpty(resourcePath))
         {
             resourcePath = resourcePath.StartsWith("$res:") ? resourcePath[5..] : resourcePath;

@@ -2,9 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-
-using Windmill.Jobs.Core.Telemetry;
 
 namespace Windmill.Jobs.Runtime.Telemetry;
 

@@ -27,6 +27,7 @@ public sealed class PrometheusText : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Series> _series = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), double> _gauges = new();
+    private readonly Lock _scraping = new();
 
     public PrometheusText()
     {
@@ -70,8 +71,13 @@ public sealed class PrometheusText : IDisposable
 
     private static string Escape(string v) => v.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
 
-    /// <summary>The current values, gauges observed now.</summary>
+    /// <summary>The current values, gauges observed now; one scrape at a time, since each clears and refills the gauges.</summary>
     public string Scrape()
+    {
+        lock (_scraping) return ScrapeAlone();
+    }
+
+    private string ScrapeAlone()
     {
         _gauges.Clear(); // a tag no longer observed (a drained queue) must not keep its last value
         _listener.RecordObservableInstruments();

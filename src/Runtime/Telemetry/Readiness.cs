@@ -2,8 +2,6 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Npgsql;
 
-using Windmill.Jobs.Core.Telemetry;
-
 namespace Windmill.Jobs.Runtime.Telemetry;
 
 /// <summary>
@@ -39,9 +37,11 @@ public sealed class Readiness(NpgsqlDataSource db, IBusControl bus, FlowUserStat
             await using var cmd = db.CreateCommand("SELECT 1");
             await cmd.ExecuteScalarAsync(c);
         });
-        await Check("rabbitmq", _ => bus.CheckHealth().Status == BusHealthStatus.Healthy
-            ? Task.CompletedTask
-            : throw new InvalidOperationException(bus.CheckHealth().Description));
+        await Check("rabbitmq", _ =>
+        {
+            var health = bus.CheckHealth();
+            return health.Status == BusHealthStatus.Healthy ? Task.CompletedTask : throw new InvalidOperationException(health.Description);
+        });
         await Check("redis", _ => redis.PingAsync());
         return (ready, checks);
     }

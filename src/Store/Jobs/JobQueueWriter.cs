@@ -45,8 +45,7 @@ public sealed class JobQueueWriter
     {
         if (jobs.Count == 0) return;
         await using var batch = _db.CreateBatch();
-        Fill(batch, [.. jobs.Select(Traced)]);
-        await batch.ExecuteNonQueryAsync(ct);
+        await WriteAsync(batch, jobs, ct);
     }
 
     /// <summary>Writes jobs inside the caller's transaction (a flow pushing its steps with its new status).</summary>
@@ -54,13 +53,19 @@ public sealed class JobQueueWriter
     {
         if (jobs.Count == 0) return;
         await using var batch = new NpgsqlBatch(conn, tx);
+        await WriteAsync(batch, jobs, ct);
+    }
+
+    /// <summary>Counted once written (in a caller's transaction: once sent, the commit being the caller's).</summary>
+    private static async Task WriteAsync(NpgsqlBatch batch, IReadOnlyList<NewJob> jobs, CancellationToken ct)
+    {
         Fill(batch, [.. jobs.Select(Traced)]);
         await batch.ExecuteNonQueryAsync(ct);
+        foreach (var j in jobs) Core.Telemetry.JobMetrics.JobEnqueued(j.Tag);
     }
 
     private static void Fill(NpgsqlBatch batch, IReadOnlyList<NewJob> jobs)
     {
-        foreach (var j in jobs) Core.Telemetry.JobMetrics.JobEnqueued(j.Tag);
         batch.BatchCommands.Add(Cmd("""
             INSERT INTO v2_job (id, workspace_id, created_at, created_by, permissioned_as, permissioned_as_email, kind, runnable_id,
                 runnable_path, parent_job, root_job, flow_step_id, script_lang, raw_code, args, tag, trigger, trigger_kind, timeout,

@@ -1,9 +1,9 @@
-using System.Diagnostics;
-using Windmill.Jobs.Core.Assets;
-using Windmill.Jobs.Core.Telemetry;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Windmill.Jobs.Core.Assets;
 using Windmill.Jobs.Core.Jobs;
+using Windmill.Jobs.Core.Telemetry;
 using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Extensions;

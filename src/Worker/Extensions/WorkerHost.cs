@@ -1,14 +1,14 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Builder;
 using MassTransit;
-using Windmill.Jobs.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Windmill.Jobs.Runtime.Telemetry;
+using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Store.Jobs;
 using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Flows;
-using Windmill.Jobs.Worker.Schedules;
-using Windmill.Jobs.Worker.Languages;
 using Windmill.Jobs.Worker.Languages.DuckDb;
+using Windmill.Jobs.Worker.Languages;
+using Windmill.Jobs.Worker.Schedules;
 
 namespace Windmill.Jobs.Worker.Extensions;
 

@@ -44,9 +44,13 @@ public sealed class FlowAdvancer(
         var dispatch = await work(run);
         await tx.CommitAsync(ct);
         if (firstAdvance) JobMetrics.JobStarted(flow.Tag);
-        if (run.Completed && run.Outcome is { } finished) JobMetrics.JobFinished(flow.Tag, finished.Status, DateTime.UtcNow - flow.StartedAt);
-        if (run.Completed && run.IsRoot) await ForgetUserStatesAsync(flow.Id);
-        if (run.Completed && run.Outcome is { } outcome) await handlers.AfterCompletionAsync(flow, outcome);
+        if (!run.Completed) return dispatch;
+        if (run.IsRoot) await ForgetUserStatesAsync(flow.Id);
+        if (run.Outcome is { } outcome)
+        {
+            JobMetrics.JobFinished(flow.Tag, outcome.Status, DateTime.UtcNow - flow.StartedAt);
+            await handlers.AfterCompletionAsync(flow, outcome);
+        }
         return dispatch;
     }
 

@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 using Windmill.Jobs.Core.Assets;
-using Windmill.Jobs.Core.Telemetry;
-using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Core.Scripts;
 using Windmill.Jobs.Core.Sql;
 using Windmill.Jobs.Core.Storage;
+using Windmill.Jobs.Core.Telemetry;
+using Windmill.Jobs.DuckDb;
+using Windmill.Jobs.Runtime;
 using Windmill.Jobs.Worker.Execution;
 using Windmill.Jobs.Worker.Extensions;
-using Windmill.Jobs.DuckDb;
 using Windmill.Jobs.Worker.Languages.DuckDb;
 
 namespace Windmill.Jobs.Worker.Languages;
