@@ -13,7 +13,15 @@ for n in 1 2 4; do
   for i in $(seq 1 "$n"); do start_worker 10 "scale$n-$i"; group+=("${PIDS[-1]}"); done
   unset WORKER_TAGS
   sleep 8
+  # Where the CPU goes (the machine's cores are the limit here): ticks before and after, per job.
+  # PostgreSQL: the processes alive at each reading; the postmaster's reaped-children time covers backends that ended between.
+  snapshot() { echo "$(cpu_ticks "${PIDS[0]}") $(cpu_ticks "${group[@]}") $(cpu_ticks $(pgrep -x postgres)) $(cpu_ticks $(pgrep -f beam.smp))"; }
+  read -ra before <<< "$(snapshot)"
   $BENCH jobs --base-url "$BASE" --token "$SUPERADMIN_SECRET" --database "$NPGSQL" --count "$COUNT" --concurrency 32 \
     --tag "scale$n" --label "$n worker process(es) x 10 slots, ideal $((n * 100)) jobs/s"
+  read -ra after <<< "$(snapshot)"
+  per_job() { awk -v t="$(( $2 - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$COUNT" 'BEGIN { printf "%.1f ms", t / hz * 1000 / n }'; }
+  echo "  CPU per job: api $(per_job "${before[0]}" "${after[0]}"), workers with their job processes $(per_job "${before[1]}" "${after[1]}")," \
+    "postgresql $(per_job "${before[2]}" "${after[2]}"), rabbitmq $(per_job "${before[3]}" "${after[3]}")"
   kill "${group[@]}"; wait "${group[@]}" 2>/dev/null || true
 done

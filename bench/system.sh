@@ -19,3 +19,5 @@ NPGSQL="Host=127.0.0.1;Port=$(echo "$DATABASE_URL" | sed -E 's#.*:([0-9]+)/.*#\1
 dotnet src/Api/bin/Release/net10.0/Windmill.Jobs.Api.dll > "$DIR/api.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 120); do curl -sf "$BASE/api/version" >/dev/null && break; sleep 0.5; done
 start_worker() { NUM_WORKERS="$1" WORKER_NAME="$2" dotnet src/Worker/bin/Release/net10.0/Windmill.Jobs.Worker.dll > "$DIR/$2.log" 2>&1 & PIDS+=($!); }
+# CPU time (clock ticks) used so far by these processes and the children they waited for (a worker's job processes).
+cpu_ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15+$16+$17}' "/proc/$p/stat"))); done; echo "$t"; }
